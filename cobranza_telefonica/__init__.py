@@ -1,0 +1,3 @@
+from . import models
+from . import services
+from . import demo

@@ -1,0 +1,146 @@
+import random
+from datetime import timedelta
+
+from odoo import Command, api, fields, models
+
+# Days past the due date of each demo invoice, cycled over the customers: every aging
+# bucket (not yet due, 1-30, 31-60, 61-90, 91-120, over 120) gets several cases.
+DEMO_DAYS_PAST_DUE = (-40, -18, -3, 0, 4, 11, 23, 34, 47, 58, 66, 79, 88, 95, 108, 119, 135, 170, 230, 310)
+DEMO_PRODUCTS = (
+    ("Servicio de mantención mensual", 185000.0),
+    ("Insumos de oficina (lote)", 64990.0),
+    ("Arriendo de equipos", 420000.0),
+    ("Asesoría técnica (hora)", 38500.0),
+)
+
+
+class CobranzaDemo(models.AbstractModel):
+    _name = "cobranza.demo"
+    _description = "Collection demo data loader"
+
+    @api.model
+    def _load_demo(self, company):
+        """Create the demo ledger of ``company``: invoices (33, 34, 56), credit notes (61),
+        partial and full payments, all dated relative to today. Safe to call twice."""
+        company = company.with_company(company)
+        Move = self.env["account.move"].with_company(company).with_context(tracking_disable=True)
+        partners = self.env.ref("cobranza_telefonica.partner_category_cobranza_demo").partner_ids.sorted("id")
+        if Move.search_count([("company_id", "=", company.id), ("partner_id", "in", partners.ids)], limit=1):
+            return False
+        rng = random.Random(2026)
+        today = fields.Date.context_today(self)
+        journal = self.env["account.journal"].search(
+            [("company_id", "=", company.id), ("type", "=", "sale"), ("l10n_latam_use_documents", "=", True)],
+            limit=1,
+        )
+        doc_types = {
+            doc.code: doc
+            for doc in self.env["l10n_latam.document.type"].search(
+                [("country_id.code", "=", "CL"), ("code", "in", ("33", "34", "56", "61"))]
+            )
+        }
+        products = self._demo_products(company)
+        tax = company.account_sale_tax_id
+        vals_list = []
+        index = 0
+        for partner in partners:
+            for _count in range(6 if partner.is_company else 4):
+                days_past_due = DEMO_DAYS_PAST_DUE[index % len(DEMO_DAYS_PAST_DUE)]
+                index += 1
+                due = today - timedelta(days=days_past_due)
+                code = "34" if index % 13 == 0 else "56" if index % 17 == 0 else "33"
+                lines = []
+                for product, price in rng.sample(products, rng.randint(1, 3)):
+                    lines.append(
+                        Command.create(
+                            {
+                                "product_id": product.id,
+                                "quantity": rng.randint(1, 5),
+                                "price_unit": price,
+                                "tax_ids": [Command.set([] if code == "34" else tax.ids)],
+                            }
+                        )
+                    )
+                vals_list.append(
+                    {
+                        "move_type": "out_invoice",
+                        "partner_id": partner.id,
+                        "journal_id": journal.id,
+                        "company_id": company.id,
+                        "l10n_latam_document_type_id": doc_types[code].id,
+                        "invoice_date": due - timedelta(days=30),
+                        "invoice_date_due": due,
+                        "invoice_payment_term_id": False,
+                        "invoice_line_ids": lines,
+                    }
+                )
+        invoices = Move.create(vals_list)
+        invoices.action_post()
+        self._demo_credit_notes(invoices.filtered(lambda m: m.id % 11 == 0), journal, doc_types["61"])
+        self._demo_payments(invoices, rng, today)
+        return True
+
+    @api.model
+    def _demo_products(self, company):
+        return [
+            (
+                self.env["product.product"].create(
+                    {"name": name, "type": "service", "list_price": price, "company_id": company.id}
+                ),
+                price,
+            )
+            for name, price in DEMO_PRODUCTS
+        ]
+
+    @api.model
+    def _demo_credit_notes(self, invoices, journal, doc_type):
+        """Credit a third of some invoices (document 61) and reconcile the note with them."""
+        Move = self.env["account.move"].with_context(tracking_disable=True)
+        refunds = Move.create(
+            [
+                {
+                    "move_type": "out_refund",
+                    "partner_id": invoice.partner_id.id,
+                    "journal_id": journal.id,
+                    "company_id": invoice.company_id.id,
+                    "l10n_latam_document_type_id": doc_type.id,
+                    "reversed_entry_id": invoice.id,
+                    "invoice_date": invoice.invoice_date + timedelta(days=5),
+                    "invoice_line_ids": [
+                        Command.create(
+                            {
+                                "name": f"Descuento comercial sobre {invoice.name}",
+                                "quantity": 1,
+                                "price_unit": invoice.currency_id.round(invoice.amount_untaxed / 3),
+                                "tax_ids": [Command.set(invoice.invoice_line_ids[:1].tax_ids.ids)],
+                            }
+                        )
+                    ],
+                }
+                for invoice in invoices
+            ]
+        )
+        refunds.action_post()
+        for invoice, refund in zip(invoices, refunds, strict=True):
+            (invoice + refund).line_ids.filtered(
+                lambda line: line.account_id.account_type == "asset_receivable" and not line.reconciled
+            ).reconcile()
+
+    @api.model
+    def _demo_payments(self, invoices, rng, today):
+        """Pay some invoices in part and some in full, on dates a real customer would."""
+        for position, invoice in enumerate(invoices):
+            if invoice.payment_state not in ("not_paid", "partial"):
+                continue
+            if position % 7 == 3:
+                amount = invoice.currency_id.round(invoice.amount_residual * rng.choice((0.3, 0.5, 0.6)))
+            elif position % 9 == 5 and invoice.invoice_date_due < today:
+                amount = invoice.amount_residual
+            else:
+                continue
+            pay_date = min(today, invoice.invoice_date_due + timedelta(days=rng.randint(-5, 20)))
+            self.env["account.payment.register"].with_context(
+                active_model="account.move", active_ids=invoice.ids
+            ).create(
+                {"amount": amount, "payment_date": max(pay_date, invoice.invoice_date)}
+            )._create_payments()

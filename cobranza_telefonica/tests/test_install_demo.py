@@ -1,0 +1,83 @@
+from datetime import timedelta
+
+from odoo import fields
+from odoo.tests import TransactionCase, tagged
+
+from ..services import aging, rut
+
+
+@tagged("post_install", "-at_install")
+class TestDemoData(TransactionCase):
+    """The demo promised by the README: Chilean customers and a ledger in every aging bucket.
+    The test database is installed with demo data; these tests read it and nothing else does."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.demo_company = cls.env.ref("base.demo_company_cl", raise_if_not_found=False)
+        if not cls.demo_company or not cls.env.ref(
+            "cobranza_telefonica.partner_category_cobranza_demo", False
+        ):
+            raise AssertionError("The test database must be installed with demo data (make test does).")
+        cls.customers = cls.env.ref("cobranza_telefonica.partner_category_cobranza_demo").partner_ids
+        cls.moves = cls.env["account.move"].search(
+            [
+                ("company_id", "=", cls.demo_company.id),
+                ("partner_id", "in", cls.customers.ids),
+                ("state", "=", "posted"),
+            ]
+        )
+
+    def test_company_is_chilean(self):
+        company = self.demo_company
+        self.assertEqual(company.currency_id.name, "CLP")
+        self.assertEqual(company.account_fiscal_country_id.code, "CL")
+        self.assertEqual(company.chart_template, "cl")
+        self.assertTrue(rut.is_valid(company.vat), company.vat)
+
+    def test_customers(self):
+        self.assertGreaterEqual(len(self.customers), 25)
+        for customer in self.customers:
+            self.assertTrue(rut.is_valid(customer.vat), f"{customer.name}: {customer.vat}")
+            self.assertTrue(customer.phone and customer.email, customer.name)
+            self.assertEqual(customer.country_id.code, "CL")
+        self.assertEqual(len(set(self.customers.mapped("vat"))), len(self.customers), "RUTs are unique")
+
+    def test_documents(self):
+        codes = self.moves.mapped("l10n_latam_document_type_id.code")
+        self.assertGreaterEqual(len(self.moves), 150)
+        for code in ("33", "34", "56", "61"):
+            self.assertIn(code, codes)
+        for move in self.moves:
+            self.assertTrue(move.l10n_latam_document_number, move.name)
+        refunds = self.moves.filtered(lambda m: m.move_type == "out_refund")
+        self.assertTrue(refunds)
+        self.assertEqual(set(refunds.mapped("l10n_latam_document_type_id.code")), {"61"})
+        credited = refunds.mapped("reversed_entry_id")
+        self.assertTrue(all(inv.amount_residual < inv.amount_total for inv in credited))
+
+    def test_every_bucket_has_cases(self):
+        today = fields.Date.context_today(self.env["account.move"])
+        open_invoices = self.moves.filtered(
+            lambda m: m.move_type == "out_invoice" and m.payment_state in ("not_paid", "partial")
+        )
+        counts = dict.fromkeys(aging.BUCKET_KEYS, 0)
+        for invoice in open_invoices:
+            counts[aging.bucket_for_date(invoice.invoice_date_due, today)] += 1
+        for key, count in counts.items():
+            self.assertGreaterEqual(count, 3, f"bucket {key} has {count} open invoices")
+        self.assertTrue(
+            self.moves.filtered(lambda m: m.payment_state == "partial" and m.move_type == "out_invoice")
+        )
+        self.assertTrue(
+            self.moves.filtered(
+                lambda m: m.payment_state in ("paid", "in_payment") and m.move_type == "out_invoice"
+            )
+        )
+
+    def test_dated_relative_to_today(self):
+        """The newest due dates lie in the future: the demo never goes stale."""
+        today = fields.Date.context_today(self.env["account.move"])
+        due_dates = self.moves.filtered(lambda m: m.move_type == "out_invoice").mapped("invoice_date_due")
+        self.assertGreater(max(due_dates), today)
+        self.assertLess(min(due_dates), today - timedelta(days=120))

@@ -1,0 +1,24 @@
+from odoo import Command
+from odoo.tests import new_test_user, tagged
+
+from odoo.addons.account.tests.common import AccountTestInvoicingHttpCommon
+
+from .common import CobranzaCommon
+
+
+@tagged("post_install", "-at_install")
+class TestCobranzaUi(CobranzaCommon, AccountTestInvoicingHttpCommon):
+    def test_menu_tour(self):
+        """A collector opens the Collection app in the browser and finds the open invoices
+        and the customers with debt."""
+        invoice = self._invoice(self.customer, 250000, self.TODAY)
+        user = new_test_user(
+            self.env,
+            login="tour_collector",
+            password="tour_collector",
+            groups="base.group_user,cobranza_telefonica.group_cobranza_collector",
+            company_id=self.company.id,
+            company_ids=[Command.set(self.company.ids)],
+        )
+        self.start_tour("/odoo", "cobranza_menu_tour", login=user.login)
+        self.assertEqual(invoice.amount_residual, 250000)

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Command 1, the main job: a fresh database with a Chilean demo company, the module and its
+# demo data, then Odoo serving it on http://localhost:8069.
+source "$(dirname "$0")/lib.sh"
+
+DB="${COBRANZA_DEMO_DB:-cobranza_demo}"
+PORT="${COBRANZA_HTTP_PORT:-8069}"
+
+find_odoo
+mkdir -p "$BUILD_DIR"
+ensure_wkhtmltopdf
+pg_start
+drop_db "$DB"
+
+info "Creating database '$DB' with cobranza_telefonica and its Chilean demo data (a few minutes)"
+odoo_cmd -d "$DB" -i cobranza_telefonica --load-language=es_419 --without-demo= \
+    --stop-after-init --log-level=warn
+
+cat <<MSG
+
+  Cobranza telefónica is ready.
+  URL:      http://localhost:$PORT/odoo/action-cobranza_telefonica.action_cobranza_invoice
+  Login:    admin   Password: admin   (company: Comercial Andes SpA, Chile)
+  Also:     'cobrador' / 'cobrador' (Gestor de cobranza), 'jefe' / 'jefe' (Jefe de cobranza)
+  Stop with Ctrl+C; 'make stop' stops PostgreSQL.
+
+MSG
+exec env TZ=UTC "$PYTHON" -m odoo \
+    --addons-path="$ADDONS_PATH" \
+    --db_host="$PGSOCK_DIR" --db_port="$PG_PORT" --db_user="$PG_DBUSER" --db_password=odoo \
+    --data-dir="$BUILD_DIR/filestore" -d "$DB" --db-filter="^$DB\$" \
+    --http-port="$PORT" --log-level=warn

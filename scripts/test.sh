@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Command 2: a fresh test database, the module installed with its tests, the whole suite run.
+# Ends with "N passed, N failed" computed from Odoo's own test report; exits non-zero on any
+# failure, on any error logged, or when Odoo, PostgreSQL or Chromium is missing.
+source "$(dirname "$0")/lib.sh"
+
+DB="${COBRANZA_TEST_DB:-cobranza_test}"
+TEST_TAGS="${TEST_TAGS:-/cobranza_telefonica}"
+LOG="$BUILD_DIR/test.log"
+
+find_odoo
+mkdir -p "$BUILD_DIR"
+ensure_chromium
+ensure_wkhtmltopdf
+pg_start
+drop_db "$DB"
+
+info "Installing cobranza_telefonica with its tests in database '$DB' (tags: $TEST_TAGS)"
+set +e
+odoo_cmd -d "$DB" -i cobranza_telefonica --test-enable --test-tags="$TEST_TAGS" \
+    --stop-after-init --http-port="${COBRANZA_TEST_HTTP_PORT:-18069}" --workers=0 \
+    --max-cron-threads=0 --log-level=test --without-demo= 2>&1 | tee "$LOG"
+rc=${PIPESTATUS[0]}
+set -e
+
+exec "$PYTHON" "$REPO_ROOT/scripts/test_summary.py" "$LOG" "$rc"
