@@ -147,6 +147,15 @@ ensure_chromium() {
     die "Chromium is missing: the UI tours need it. Install Debian's 'chromium' package (apt-get install chromium), or run this command as root to let it do so."
 }
 
+ensure_websocket_client() {
+    # Odoo's HttpCase drives Chromium through the DevTools protocol with websocket-client;
+    # without it every tour is skipped, which must not pass for a green run.
+    "$PYTHON" -c "import websocket" >/dev/null 2>&1 && return 0
+    info "Installing websocket-client (needed by Odoo's browser tests)"
+    "$PYTHON" -m pip install --quiet --disable-pip-version-check "websocket-client==1.4.2" \
+        || die "websocket-client is missing and could not be installed: pip install websocket-client==1.4.2"
+}
+
 ensure_wkhtmltopdf() {
     command -v wkhtmltopdf >/dev/null 2>&1 && return 0
     apt_install wkhtmltopdf && return 0

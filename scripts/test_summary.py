@@ -1,7 +1,8 @@
 """Read an Odoo test log and print "N passed, N failed" from Odoo's own report.
 
 Exit status is non-zero when Odoo exited badly, when a test failed or errored, when no test
-ran, or when anything was logged at ERROR or CRITICAL level (as Odoo's own CI does).
+ran, when a test was skipped (a skipped tour tested nothing), when demo data failed to load,
+or when anything was logged at ERROR or CRITICAL level (as Odoo's own CI does).
 """
 
 import re
@@ -11,6 +12,7 @@ REPORT = re.compile(
     r"(?P<failed>\d+) failed, (?P<errors>\d+) error\(s\) of (?P<run>\d+) tests when loading database"
 )
 LOG_LEVEL = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ (?P<level>ERROR|CRITICAL) ")
+DEMO_FAILED = "demo data failed to install"
 SKIPPED = re.compile(r" INFO \S+ \S+: skipped \S+ : ")
 
 
@@ -19,6 +21,7 @@ def main(log_path, odoo_rc):
         lines = log.readlines()
     report = None
     errors_logged = 0
+    demo_failed = any(DEMO_FAILED in line for line in lines)
     skipped = 0
     for line in lines:
         match = REPORT.search(line)
@@ -37,7 +40,9 @@ def main(log_path, odoo_rc):
         f"{passed} passed, {failed + errors} failed "
         f"({errors} of them errors, {skipped} skipped, {errors_logged} ERROR lines logged)"
     )
-    if odoo_rc != 0 or failed or errors or errors_logged or run == 0:
+    if demo_failed:
+        print("FAILED: the module's demo data failed to install (see the log above)")
+    if odoo_rc != 0 or failed or errors or errors_logged or skipped or demo_failed or run == 0:
         return 1
     return 0
 

@@ -2,3 +2,4 @@ from . import test_services
 from . import test_install_demo
 from . import test_security
 from . import test_ui
+from . import test_i18n
