@@ -14,6 +14,7 @@
         "security/cobranza_security.xml",
         "security/ir.model.access.csv",
         "security/cobranza_rules.xml",
+        "data/mail_activity_type_data.xml",
         "views/account_move_views.xml",
         "views/res_partner_views.xml",
         "views/menus.xml",

@@ -1,8 +1,8 @@
+import polib
+
 from odoo.modules.module import get_resource_path
 from odoo.tests import TransactionCase, tagged
 from odoo.tools.translate import TranslationModuleReader
-
-import polib
 
 
 @tagged("post_install", "-at_install")
