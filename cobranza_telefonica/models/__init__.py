@@ -1,3 +1,5 @@
 from . import res_company
 from . import res_partner
 from . import account_move
+from . import cobranza_promise
+from . import cobranza_promise_line
