@@ -25,6 +25,14 @@ class AccountMove(models.Model):
         "they are a collector, else the company's default collector.",
     )
 
+    cobranza_dispute = fields.Boolean(
+        string="Disputed",
+        copy=False,
+        tracking=True,
+        help="The customer disputes this invoice: it leaves the follow-up until the dispute is resolved.",
+    )
+    cobranza_dispute_reason = fields.Text(string="Dispute reason", copy=False)
+
     @api.depends("partner_id", "invoice_user_id", "move_type")
     def _compute_cobranza_collector_id(self):
         # The group does not exist yet while the module installs and computes this field.
@@ -45,4 +53,10 @@ class AccountMove(models.Model):
     def _cobranza_exclusion_reasons(self):
         """Return {move id: reason key of EXCLUSION_REASONS} for the moves of ``self`` that the
         follow-up run must leave alone. Each feature extends this with super() and batch queries."""
-        return {}
+        reasons = {}
+        for move in self:
+            if move.cobranza_dispute:
+                reasons[move.id] = "dispute"
+            elif move.commercial_partner_id.cobranza_on_hold:
+                reasons[move.id] = "on_hold"
+        return reasons

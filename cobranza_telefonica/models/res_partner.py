@@ -12,6 +12,12 @@ class ResPartner(models.Model):
         tracking=True,
         help="The collector who calls this customer about its open invoices.",
     )
+    cobranza_on_hold = fields.Boolean(
+        string="Collection on hold",
+        company_dependent=True,
+        tracking=True,
+        help="While on hold, the follow-up run leaves this customer's invoices alone.",
+    )
     cobranza_debtor_type = fields.Selection(
         selection=[("person", "Natural person"), ("company", "Company")],
         string="Debtor type",

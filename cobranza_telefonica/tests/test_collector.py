@@ -25,3 +25,15 @@ class TestCollectorAssignment(CobranzaCommon):
     def test_debtor_type(self):
         self.assertEqual(self.customer.cobranza_debtor_type, "company")
         self.assertEqual(self.customer_b.cobranza_debtor_type, "person")
+
+
+@tagged("post_install", "-at_install")
+class TestExclusionBase(CobranzaCommon):
+    def test_dispute_and_hold_exclude(self):
+        disputed = self._invoice(self.customer, 1000, self.TODAY)
+        clean = self._invoice(self.customer, 2000, self.TODAY)
+        held = self._invoice(self.customer_b, 3000, self.TODAY)
+        disputed.cobranza_dispute = True
+        self.customer_b.with_company(self.company).cobranza_on_hold = True
+        moves = (disputed | clean | held).with_company(self.company)
+        self.assertEqual(moves._cobranza_exclusion_reasons(), {disputed.id: "dispute", held.id: "on_hold"})
