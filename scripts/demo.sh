@@ -14,12 +14,15 @@ drop_db "$DB"
 
 info "Creating database '$DB' with cobranza_telefonica and its Chilean demo data (a few minutes)"
 odoo_cmd -d "$DB" -i cobranza_telefonica --load-language=es_419 --without-demo= \
-    --stop-after-init --log-level=warn
+    --stop-after-init --log-level=warn 2>&1 | tee "$BUILD_DIR/demo-install.log"
+if grep -q "demo data failed to install\| ERROR \| CRITICAL " "$BUILD_DIR/demo-install.log"; then
+    die "The module or its demo data failed to install: see $BUILD_DIR/demo-install.log"
+fi
 
 cat <<MSG
 
   Cobranza telefónica is ready.
-  URL:      http://localhost:$PORT/odoo/action-cobranza_telefonica.action_cobranza_invoice
+  URL:      http://localhost:$PORT/odoo/cobranza-invoices
   Login:    admin   Password: admin   (company: Comercial Andes SpA, Chile)
   Also:     'cobrador' / 'cobrador' (Gestor de cobranza), 'jefe' / 'jefe' (Jefe de cobranza)
   Stop with Ctrl+C; 'make stop' stops PostgreSQL.

@@ -37,9 +37,11 @@ find_odoo() {
         export PYTHONPATH="$ODOO_ROOT${PYTHONPATH:+:$PYTHONPATH}"
     fi
     if ! ODOO_ROOT="$("$PYTHON" -c 'import os, odoo; print(os.path.dirname(os.path.dirname(os.path.abspath(odoo.__file__))))' 2>/dev/null)"; then
+        local why="ODOO_SRC is not set"
+        [ -n "${ODOO_SRC:-}" ] && why="ODOO_SRC=$ODOO_SRC is set, but Odoo or its Python dependencies do not import"
         cat >&2 <<MSG
 ERROR: Odoo 18.0 was not found.
-  '$PYTHON -c "import odoo"' fails and ODOO_SRC is not set.
+  '$PYTHON -c "import odoo"' fails and $why.
   Install Odoo 18.0 Community so that 'import odoo' works, or point ODOO_SRC at its source tree:
       ODOO_SRC=/path/to/odoo-18.0 make test
   Nothing was run.

@@ -47,7 +47,8 @@ class CobranzaDemo(models.AbstractModel):
             for _count in range(6 if partner.is_company else 4):
                 days_past_due = DEMO_DAYS_PAST_DUE[index % len(DEMO_DAYS_PAST_DUE)]
                 index += 1
-                due = today - timedelta(days=days_past_due)
+                # A day or two either way keeps due dates apart without leaving the bucket.
+                due = today - timedelta(days=days_past_due + rng.choice((-1, 0, 1)))
                 code = "34" if index % 13 == 0 else "56" if index % 17 == 0 else "33"
                 lines = []
                 for product, price in rng.sample(products, rng.randint(1, 3)):
@@ -74,11 +75,24 @@ class CobranzaDemo(models.AbstractModel):
                         "invoice_line_ids": lines,
                     }
                 )
+        self._demo_collectors(company, partners)
         invoices = Move.create(vals_list)
         invoices.action_post()
         self._demo_credit_notes(invoices.filtered(lambda m: m.id % 11 == 0), journal, doc_types["61"])
         self._demo_payments(invoices, rng, today)
         return True
+
+    @api.model
+    def _demo_collectors(self, company, partners):
+        """Camila collects most customers; the manager keeps a few; the rest fall to the default."""
+        collector = self.env.ref("cobranza_telefonica.user_cobrador_demo")
+        manager = self.env.ref("cobranza_telefonica.user_jefe_demo")
+        company.cobranza_default_collector_id = collector
+        for position, partner in enumerate(partners.with_company(company)):
+            if position % 5 == 4:
+                partner.cobranza_collector_id = manager
+            elif position % 5 != 3:
+                partner.cobranza_collector_id = collector
 
     @api.model
     def _demo_products(self, company):

@@ -27,26 +27,24 @@ class CobranzaCommon(AccountTestInvoicingCommon):
         }
         cls.customer = cls._create_cl_partner("Ferretería Los Robles SpA", "76201224-3")
         cls.customer_b = cls._create_cl_partner("Juan Pérez Soto", "12533840-2", is_company=False)
-        cls.collector = new_test_user(
-            cls.env,
-            login="test_collector",
-            groups="base.group_user,cobranza_telefonica.group_cobranza_collector",
-            company_id=cls.company.id,
-            company_ids=[Command.set(cls.company.ids)],
+        cls.collector = cls._create_user("test_collector", "cobranza_telefonica.group_cobranza_collector")
+        cls.manager = cls._create_user(
+            "test_collection_manager", "cobranza_telefonica.group_cobranza_manager"
         )
-        cls.manager = new_test_user(
+        cls.plain_user = cls._create_user("test_plain_user")
+
+    @classmethod
+    def _create_user(cls, login, group_xmlid=None, company=None):
+        """An internal user of ``company`` (the test company by default) with one extra group."""
+        company = company or cls.company
+        groups = "base.group_user" + (f",{group_xmlid}" if group_xmlid else "")
+        return new_test_user(
             cls.env,
-            login="test_collection_manager",
-            groups="base.group_user,cobranza_telefonica.group_cobranza_manager",
-            company_id=cls.company.id,
-            company_ids=[Command.set(cls.company.ids)],
-        )
-        cls.plain_user = new_test_user(
-            cls.env,
-            login="test_plain_user",
-            groups="base.group_user",
-            company_id=cls.company.id,
-            company_ids=[Command.set(cls.company.ids)],
+            login=login,
+            password=login,
+            groups=groups,
+            company_id=company.id,
+            company_ids=[Command.set(company.ids)],
         )
 
     @classmethod

@@ -43,6 +43,21 @@ class TestDemoData(TransactionCase):
             self.assertEqual(customer.country_id.code, "CL")
         self.assertEqual(len(set(self.customers.mapped("vat"))), len(self.customers), "RUTs are unique")
 
+    def test_collectors(self):
+        collector = self.env.ref("cobranza_telefonica.user_cobrador_demo")
+        self.assertTrue(collector.has_group("cobranza_telefonica.group_cobranza_collector"))
+        self.assertFalse(collector.has_group("cobranza_telefonica.group_cobranza_manager"))
+        self.assertTrue(
+            self.env.ref("cobranza_telefonica.user_jefe_demo").has_group(
+                "cobranza_telefonica.group_cobranza_manager"
+            )
+        )
+        open_invoices = self.moves.filtered(lambda m: m.move_type == "out_invoice")
+        self.assertEqual(
+            set(open_invoices.cobranza_collector_id.ids) - {collector.id},
+            {self.env.ref("cobranza_telefonica.user_jefe_demo").id},
+        )
+
     def test_documents(self):
         codes = self.moves.mapped("l10n_latam_document_type_id.code")
         self.assertGreaterEqual(len(self.moves), 150)

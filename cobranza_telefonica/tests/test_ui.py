@@ -1,5 +1,4 @@
-from odoo import Command
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
 from odoo.addons.account.tests.common import AccountTestInvoicingHttpCommon
 
@@ -12,13 +11,6 @@ class TestCobranzaUi(CobranzaCommon, AccountTestInvoicingHttpCommon):
         """A collector opens the Collection app in the browser and finds the open invoices
         and the customers with debt."""
         invoice = self._invoice(self.customer, 250000, self.TODAY)
-        user = new_test_user(
-            self.env,
-            login="tour_collector",
-            password="tour_collector",
-            groups="base.group_user,cobranza_telefonica.group_cobranza_collector",
-            company_id=self.company.id,
-            company_ids=[Command.set(self.company.ids)],
-        )
+        user = self._create_user("tour_collector", "cobranza_telefonica.group_cobranza_collector")
         self.start_tour("/odoo", "cobranza_menu_tour", login=user.login)
         self.assertEqual(invoice.amount_residual, 250000)
