@@ -62,6 +62,8 @@ class AccountMove(models.Model):
         return reasons
 
 
+# Kept apart from the class above so each feature appends its own override without conflicts.
+# pylint: disable=consider-merging-classes-inherited
 class AccountMovePromise(models.Model):
     _inherit = "account.move"
 

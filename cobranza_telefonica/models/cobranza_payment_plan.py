@@ -54,7 +54,9 @@ class CobranzaPaymentPlan(models.Model):
         default="call",
     )
     promise_ids = fields.One2many(comodel_name="cobranza.promise", inverse_name="plan_id", string="Promises")
-    amount = fields.Monetary(string="Amount promised", compute="_compute_amounts", store=True, aggregator="sum")
+    amount = fields.Monetary(
+        string="Amount promised", compute="_compute_amounts", store=True, aggregator="sum"
+    )
     amount_paid = fields.Monetary(
         string="Amount collected", compute="_compute_amounts", store=True, aggregator="sum"
     )
@@ -133,7 +135,9 @@ class CobranzaPaymentPlan(models.Model):
                     )
                 )
             amounts = promise_service.split_amount(total, plan.instalment_count, rounding)
-            dates = promise_service.instalment_dates(plan.date_first, plan.instalment_count, plan.interval_days)
+            dates = promise_service.instalment_dates(
+                plan.date_first, plan.instalment_count, plan.interval_days
+            )
             allocation = promise_service.allocate(amounts, moves.mapped("amount_residual"), rounding)
             self.env["cobranza.promise"].create(
                 [
@@ -146,7 +150,8 @@ class CobranzaPaymentPlan(models.Model):
                         "date": day,
                         "note": plan.note,
                         "line_ids": [
-                            Command.create({"move_id": moves[index].id, "amount": part}) for index, part in parts
+                            Command.create({"move_id": moves[index].id, "amount": part})
+                            for index, part in parts
                         ],
                     }
                     for day, parts in zip(dates, allocation, strict=True)

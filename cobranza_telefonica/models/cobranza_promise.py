@@ -137,7 +137,9 @@ class CobranzaPromise(models.Model):
         for promise in self:
             promise.amount = promise.currency_id.round(sum(promise.line_ids.mapped("amount")))
 
-    @api.depends("date", "company_id.cobranza_promise_grace_days", "company_id.cobranza_promise_reminder_days")
+    @api.depends(
+        "date", "company_id.cobranza_promise_grace_days", "company_id.cobranza_promise_reminder_days"
+    )
     def _compute_date_deadline(self):
         for promise in self:
             if not promise.date:
@@ -257,7 +259,8 @@ class CobranzaPromise(models.Model):
                 continue
             start = min(instalments.mapped("date_made"))
             cumulative = [
-                paid_between(instalments.move_ids, start, instalment.date_deadline) for instalment in instalments
+                paid_between(instalments.move_ids, start, instalment.date_deadline)
+                for instalment in instalments
             ]
             shares = promise_service.plan_paid(instalments.mapped("amount"), cumulative)
             for instalment, share in zip(instalments, shares, strict=True):

@@ -26,7 +26,8 @@ class ResCompany(models.Model):
     cobranza_promise_horizon_days = fields.Integer(
         string="Promise horizon (days)",
         default=60,
-        help="A single promise may not be dated further away than this; longer arrangements are payment plans.",
+        help="A single promise may not be dated further away than this; longer arrangements are "
+        "payment plans.",
     )
 
     @api.constrains(

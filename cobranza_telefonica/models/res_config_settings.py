@@ -7,7 +7,9 @@ class ResConfigSettings(models.TransientModel):
     cobranza_promise_reminder_days = fields.Integer(
         related="company_id.cobranza_promise_reminder_days", readonly=False
     )
-    cobranza_promise_grace_days = fields.Integer(related="company_id.cobranza_promise_grace_days", readonly=False)
+    cobranza_promise_grace_days = fields.Integer(
+        related="company_id.cobranza_promise_grace_days", readonly=False
+    )
     cobranza_promise_horizon_days = fields.Integer(
         related="company_id.cobranza_promise_horizon_days", readonly=False
     )

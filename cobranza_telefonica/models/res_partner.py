@@ -1,6 +1,5 @@
 from odoo import api, fields, models
 
-
 PROMISE_GROUP = "cobranza_telefonica.group_cobranza_collector"
 
 

@@ -31,7 +31,8 @@ class PromiseCommon(CobranzaCommon):
                     "partner_id": self.customer.id,
                     "date": self.day(days),
                     "line_ids": [
-                        Command.create({"move_id": move.id, "amount": amount}) for move, amount in amounts.items()
+                        Command.create({"move_id": move.id, "amount": amount})
+                        for move, amount in amounts.items()
                     ],
                     **vals,
                 }
@@ -92,7 +93,9 @@ class TestPromiseValidation(PromiseCommon):
         self._assert_refused({refund: 1000}, "not a posted customer invoice")
         draft = self._invoice(self.customer, 3000, self.TODAY, post=False)
         self._assert_refused({draft: 1000}, "not a posted customer invoice")
-        other_company = self.env["res.company"].create({"name": "Otra Empresa SpA", "currency_id": self.currency.id})
+        other_company = self.env["res.company"].create(
+            {"name": "Otra Empresa SpA", "currency_id": self.currency.id}
+        )
         self.collector.company_ids = [Command.link(other_company.id)]
         self._assert_refused({self.inv_a: 1000}, "compan", error=UserError, company_id=other_company.id)
 
@@ -225,7 +228,9 @@ class TestPromiseEvaluation(PromiseCommon):
                 moves._cobranza_exclusion_reasons(), {self.inv_a.id: "promise", disputed.id: "dispute"}
             )
         with freeze_time(self.day(7)):
-            self.assertEqual(moves._cobranza_exclusion_reasons()[self.inv_a.id], "promise", "last day of grace")
+            self.assertEqual(
+                moves._cobranza_exclusion_reasons()[self.inv_a.id], "promise", "last day of grace"
+            )
         with freeze_time(self.day(8)):
             self.assertNotIn(self.inv_a.id, moves._cobranza_exclusion_reasons(), "back to follow-up")
         self._cron(8)
@@ -402,7 +407,9 @@ class TestPromiseAccess(PromiseCommon):
 
     def test_multi_company_isolation(self):
         promise = self._promise({self.inv_a: 1000})
-        other_company = self.env["res.company"].create({"name": "Otra Empresa SpA", "currency_id": self.currency.id})
+        other_company = self.env["res.company"].create(
+            {"name": "Otra Empresa SpA", "currency_id": self.currency.id}
+        )
         outsider = new_test_user(
             self.env,
             login="test_other_collector",

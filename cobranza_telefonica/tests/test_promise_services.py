@@ -55,8 +55,6 @@ class TestPromiseServices(BaseCase):
         self.assertEqual(promise.plan_paid([100, 100], [0, 50]), [0, 0])
 
     def test_allocate(self):
-        self.assertEqual(
-            promise.allocate([60, 60], [50, 100], 1.0), [[(0, 50), (1, 10)], [(1, 60)]]
-        )
+        self.assertEqual(promise.allocate([60, 60], [50, 100], 1.0), [[(0, 50), (1, 10)], [(1, 60)]])
         with self.assertRaises(ValueError):
             promise.allocate([200], [50, 100], 1.0)
