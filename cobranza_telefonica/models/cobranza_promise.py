@@ -303,6 +303,26 @@ class CobranzaPromise(models.Model):
         promises |= promises.plan_id.promise_ids.filtered(lambda p: p.state == "open")
         return promises._cobranza_evaluate()
 
+    @api.model
+    def _cobranza_reopen_for_moves(self, moves):
+        """Reopen the kept promises on ``moves`` whose payments were unreconciled before their
+        grace ended; they are then evaluated again like any open promise."""
+        invoices = moves.exists().filtered(lambda move: move.move_type == "out_invoice")
+        if not invoices:
+            return self.browse()
+        today = fields.Date.context_today(self)
+        kept = self.sudo().search(
+            [("state", "=", "kept"), ("date_deadline", ">=", today), ("line_ids.move_id", "in", invoices.ids)]
+        )
+        kept |= kept.plan_id.promise_ids.filtered(lambda p: p.state == "kept" and p.date_deadline >= today)
+        paid = kept._cobranza_paid_amounts()
+        reopened = kept.filtered(
+            lambda p: float_compare(paid[p.id], p.amount, precision_rounding=p.currency_id.rounding) < 0
+        )
+        for promise in reopened:
+            promise.write({"state": "open", "date_decided": False, "amount_paid": paid[promise.id]})
+        return reopened
+
     # ------------------------------------------------------------------
     # What follows a broken promise
     # ------------------------------------------------------------------

@@ -1,10 +1,13 @@
 from datetime import timedelta
 
 from freezegun import freeze_time
+from lxml import etree
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
+from odoo.tools.safe_eval import datetime as safe_datetime
+from odoo.tools.safe_eval import dateutil, safe_eval
 
 from .common import CobranzaCommon
 
@@ -422,3 +425,68 @@ class TestPromiseAccess(PromiseCommon):
             promise.with_user(outsider).read(["amount"])
         self.assertFalse(self.env["cobranza.promise.line"].with_user(outsider).search([]))
         self.assertEqual(self.customer.with_user(outsider).cobranza_promise_count, 0)
+
+
+@tagged("post_install", "-at_install")
+class TestPromiseUnreconcile(PromiseCommon):
+    def test_unreconciled_payment_reopens_kept_promise(self):
+        promise = self._promise({self.inv_a: 40000}, days=5)
+        with freeze_time(self.day(1)):
+            payment = self._pay(self.inv_a, 40000, self.day(1))
+            self.assertEqual(promise.state, "kept")
+            payment.move_id.line_ids.remove_move_reconcile()
+            self.assertEqual(promise.state, "open", "the money is no longer on the invoice")
+            self.assertEqual(promise.amount_paid, 0)
+            self.assertFalse(promise.date_decided)
+        self._cron(8)
+        self.assertEqual(promise.state, "broken")
+
+    def test_after_grace_a_kept_promise_stays_kept(self):
+        promise = self._promise({self.inv_a: 40000}, days=5)
+        with freeze_time(self.day(1)):
+            payment = self._pay(self.inv_a, 40000, self.day(1))
+        with freeze_time(self.day(20)):
+            payment.move_id.line_ids.remove_move_reconcile()
+        self.assertEqual(promise.state, "kept")
+
+
+@tagged("post_install", "-at_install")
+class TestPromiseViews(PromiseCommon):
+    def test_views_open_for_a_collector(self):
+        for model, modes in (
+            ("cobranza.promise", ("list", "form", "kanban", "calendar", "pivot", "graph", "search")),
+            ("cobranza.payment.plan", ("list", "form", "search")),
+        ):
+            views = self.env[model].with_user(self.collector).get_views([(False, mode) for mode in modes])
+            self.assertEqual(set(views["views"]), set(modes))
+        partner_form = self.env["res.partner"].with_user(self.collector).get_views([(False, "form")])
+        self.assertIn("cobranza_promise_count", partner_form["views"]["form"]["arch"])
+
+    def test_search_filters(self):
+        today = self._promise({self.inv_a: 1000}, days=0)
+        sunday = self._promise({self.inv_a: 1000}, days=6)
+        next_monday = self._promise({self.inv_a: 1000}, days=7)
+        broken = self._promise({self.inv_a: 1000}, days=1)
+        partial = self._promise({self.inv_b: 2000}, days=1)
+        arch = self.env.ref("cobranza_telefonica.view_cobranza_promise_search").arch
+        promises = today | sunday | next_monday | broken | partial
+        with freeze_time(self.TODAY):
+            self.assertEqual(self._filter(arch, "due_today", promises), today)
+        with freeze_time(self.day(1)):
+            self._pay(self.inv_b, 500, self.day(1))
+        self._cron(4)
+        self.assertEqual((broken.state, partial.state), ("broken", "partial"))
+        with freeze_time(self.day(2)):  # a Wednesday: the week runs from TODAY (Monday) to day 6
+            self.assertEqual(self._filter(arch, "this_week", promises), today | sunday | broken | partial)
+        self.assertEqual(
+            self._filter(arch, "not_kept", promises), today | broken | partial, "due TODAY, unpaid"
+        )
+
+    def _filter(self, arch, name, promises):
+        node = etree.fromstring(arch).xpath(f"//filter[@name='{name}']")[0]
+        context_today = safe_datetime.date.today
+        domain = safe_eval(
+            node.get("domain"),
+            {"context_today": context_today, "relativedelta": dateutil.relativedelta.relativedelta},
+        )
+        return promises.filtered_domain(domain)
