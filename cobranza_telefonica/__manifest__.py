@@ -15,8 +15,12 @@
         "security/ir.model.access.csv",
         "security/cobranza_rules.xml",
         "data/mail_activity_type_data.xml",
+        "data/cobranza_promise_data.xml",
         "views/account_move_views.xml",
         "views/res_partner_views.xml",
+        "views/cobranza_promise_views.xml",
+        "views/cobranza_payment_plan_views.xml",
+        "views/res_config_settings_views.xml",
         "views/menus.xml",
     ],
     "demo": [

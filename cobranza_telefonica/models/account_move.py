@@ -60,3 +60,30 @@ class AccountMove(models.Model):
             elif move.commercial_partner_id.cobranza_on_hold:
                 reasons[move.id] = "on_hold"
         return reasons
+
+
+# Kept apart from the class above so each feature appends its own override without conflicts.
+# pylint: disable=consider-merging-classes-inherited
+class AccountMovePromise(models.Model):
+    _inherit = "account.move"
+
+    def _cobranza_exclusion_reasons(self):
+        """An open promise whose grace has not ended keeps its invoices out of the follow-up."""
+        reasons = super()._cobranza_exclusion_reasons()
+        if not self.ids:
+            return reasons
+        lines = (
+            self.env["cobranza.promise.line"]
+            .sudo()
+            .search_fetch(
+                [
+                    ("move_id", "in", self.ids),
+                    ("promise_id.state", "=", "open"),
+                    ("promise_id.date_deadline", ">=", fields.Date.context_today(self)),
+                ],
+                ["move_id"],
+            )
+        )
+        for move_id in lines.move_id.ids:
+            reasons.setdefault(move_id, "promise")
+        return reasons

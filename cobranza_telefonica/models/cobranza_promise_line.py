@@ -1,4 +1,6 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools import float_compare
 
 
 class CobranzaPromiseLine(models.Model):
@@ -19,6 +21,58 @@ class CobranzaPromiseLine(models.Model):
         required=True,
         index=True,
         check_company=True,
-        domain="[('move_type', '=', 'out_invoice'), ('state', '=', 'posted')]",
+        domain="[('move_type', '=', 'out_invoice'), ('state', '=', 'posted'), "
+        "('payment_state', 'in', ('not_paid', 'partial'))]",
     )
     amount = fields.Monetary(string="Amount promised", required=True)
+    amount_residual = fields.Monetary(related="move_id.amount_residual", string="Amount due")
+    invoice_date_due = fields.Date(related="move_id.invoice_date_due", string="Due date")
+
+    @api.constrains("move_id", "amount")
+    def _check_line(self):
+        self.promise_id._cobranza_check()
+
+    def _cobranza_check(self):
+        """The invoice must be an open posted invoice of the promise's customer and company."""
+        for line in self:
+            promise, move = line.promise_id, line.move_id
+            if float_compare(line.amount, 0.0, precision_rounding=promise.currency_id.rounding) <= 0:
+                raise ValidationError(
+                    self.env._(
+                        "The amount promised on invoice %(invoice)s must be greater than zero.",
+                        invoice=move.display_name,
+                    )
+                )
+            if move.move_type != "out_invoice" or move.state != "posted":
+                raise ValidationError(
+                    self.env._(
+                        "%(invoice)s is not a posted customer invoice: only those can be promised.",
+                        invoice=move.display_name,
+                    )
+                )
+            if move.company_id != promise.company_id:
+                raise ValidationError(
+                    self.env._(
+                        "Invoice %(invoice)s belongs to company %(company)s, not to the promise's company.",
+                        invoice=move.display_name,
+                        company=move.company_id.name,
+                    )
+                )
+            if move.commercial_partner_id != promise.partner_id.commercial_partner_id:
+                raise ValidationError(
+                    self.env._(
+                        "Invoice %(invoice)s is billed to %(other)s, not to %(customer)s.",
+                        invoice=move.display_name,
+                        other=move.commercial_partner_id.display_name,
+                        customer=promise.partner_id.commercial_partner_id.display_name,
+                    )
+                )
+            if move.payment_state in ("paid", "in_payment", "reversed") or move.currency_id.is_zero(
+                move.amount_residual
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Invoice %(invoice)s is already paid: there is nothing left to promise on it.",
+                        invoice=move.display_name,
+                    )
+                )

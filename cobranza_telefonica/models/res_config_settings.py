@@ -1,0 +1,15 @@
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    cobranza_promise_reminder_days = fields.Integer(
+        related="company_id.cobranza_promise_reminder_days", readonly=False
+    )
+    cobranza_promise_grace_days = fields.Integer(
+        related="company_id.cobranza_promise_grace_days", readonly=False
+    )
+    cobranza_promise_horizon_days = fields.Integer(
+        related="company_id.cobranza_promise_horizon_days", readonly=False
+    )
