@@ -15,8 +15,12 @@
         "security/ir.model.access.csv",
         "security/cobranza_rules.xml",
         "data/mail_activity_type_data.xml",
+        "data/cobranza_aging_cron.xml",
         "views/account_move_views.xml",
         "views/res_partner_views.xml",
+        "views/cobranza_aging_report_views.xml",
+        "views/cobranza_dashboard_views.xml",
+        "views/res_partner_risk_views.xml",
         "views/menus.xml",
     ],
     "demo": [

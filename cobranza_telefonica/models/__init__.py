@@ -3,3 +3,7 @@ from . import res_partner
 from . import account_move
 from . import cobranza_promise
 from . import cobranza_promise_line
+from . import cobranza_aging_report
+from . import res_partner_risk
+from . import cobranza_aging_snapshot
+from . import cobranza_dashboard

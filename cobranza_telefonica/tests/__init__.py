@@ -4,3 +4,6 @@ from . import test_security
 from . import test_ui
 from . import test_i18n
 from . import test_collector
+from . import test_aging
+from . import test_kpi
+from . import test_risk_dashboard
