@@ -225,3 +225,57 @@ class CobranzaAgingReport(models.Model):
                 self._live_aging_sql(),
             )
         )
+
+    @api.model
+    def _by_customer_rows(self, domain=None):
+        """[(partner, company, {bucket key: amount}, total)] in company currency, largest debt first."""
+        keys = self._bucket_keys()
+        groups = self._read_group(
+            domain or [],
+            groupby=["partner_id", "company_id"],
+            aggregates=["residual:sum", *(f"amount_{key}:sum" for key in keys)],
+        )
+        rows = [(partner, company, dict(zip(keys, amounts, strict=True)), total) for partner, company, total, *amounts in groups]
+        return sorted(rows, key=lambda row: (-row[3], row[0].display_name or ""))
+
+    @api.model
+    def _xlsx_by_customer(self, domain=None):
+        """The aging by customer as the bytes of an .xlsx workbook (xlsxwriter)."""
+        import io
+
+        import xlsxwriter
+
+        labels = dict(self._fields["bucket"]._description_selection(self.env))
+        keys = self._bucket_keys()
+        output = io.BytesIO()
+        workbook = xlsxwriter.Workbook(output, {"in_memory": True})
+        sheet = workbook.add_worksheet(self.env._("Aging by customer")[:31])
+        bold = workbook.add_format({"bold": True})
+        money = workbook.add_format({"num_format": "#,##0"})
+        headers = [
+            self.env._("Customer"),
+            self.env._("RUT"),
+            self.env._("Company"),
+            *(labels[key] for key in keys),
+            self.env._("Total"),
+        ]
+        sheet.write_row(0, 0, headers, bold)
+        row_index = 0
+        for row_index, (partner, company, amounts, total) in enumerate(self._by_customer_rows(domain), start=1):
+            sheet.write_string(row_index, 0, partner.display_name or "")
+            sheet.write_string(row_index, 1, partner.vat or "")
+            sheet.write_string(row_index, 2, company.name or "")
+            for column, key in enumerate(keys, start=3):
+                sheet.write_number(row_index, column, amounts[key], money)
+            sheet.write_number(row_index, 3 + len(keys), total, money)
+        if row_index:
+            sheet.write_string(row_index + 1, 0, self.env._("Total"), bold)
+            for column in range(3, 4 + len(keys)):
+                letter = xlsxwriter.utility.xl_col_to_name(column)
+                sheet.write_formula(row_index + 1, column, f"=SUM({letter}2:{letter}{row_index + 1})", money)
+        sheet.set_column(0, 0, 40)
+        sheet.set_column(1, 2, 16)
+        sheet.set_column(3, 4 + len(keys), 14)
+        sheet.freeze_panes(1, 1)
+        workbook.close()
+        return output.getvalue()

@@ -7,3 +7,4 @@ from . import test_collector
 from . import test_aging
 from . import test_kpi
 from . import test_risk_dashboard
+from . import test_statement_xlsx
