@@ -4,6 +4,4 @@ from . import account_move
 from . import cobranza_promise
 from . import cobranza_promise_line
 from . import cobranza_aging_report
-from . import res_partner_risk
 from . import cobranza_aging_snapshot
-from . import cobranza_dashboard

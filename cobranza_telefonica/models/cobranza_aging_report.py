@@ -21,7 +21,9 @@ def bucket_case_sql(days):
 def bucket_amount_columns_sql(bucket, amount):
     """One column ``amount_<key>`` per bucket holding ``amount`` when ``bucket`` is that key."""
     return SQL(", ").join(
-        SQL("CASE WHEN %s = %s THEN %s ELSE 0 END AS %s", bucket, key, amount, SQL.identifier(f"amount_{key}"))
+        SQL(
+            "CASE WHEN %s = %s THEN %s ELSE 0 END AS %s", bucket, key, amount, SQL.identifier(f"amount_{key}")
+        )
         for key, *_rest in BUCKETS
     )
 
@@ -33,9 +35,11 @@ class CobranzaAgingFields(models.AbstractModel):
     _description = "Receivable aging columns"
 
     move_line_id = fields.Many2one(comodel_name="account.move.line", string="Journal item", readonly=True)
-    company_id = fields.Many2one(comodel_name="res.company", string="Company", readonly=True)
-    company_currency_id = fields.Many2one(comodel_name="res.currency", string="Company currency", readonly=True)
-    currency_id = fields.Many2one(comodel_name="res.currency", string="Currency", readonly=True)
+    company_id = fields.Many2one(comodel_name="res.company", readonly=True)
+    company_currency_id = fields.Many2one(
+        comodel_name="res.currency", string="Company currency", readonly=True
+    )
+    currency_id = fields.Many2one(comodel_name="res.currency", readonly=True)
     partner_id = fields.Many2one(comodel_name="res.partner", string="Customer", readonly=True)
     move_id = fields.Many2one(comodel_name="account.move", string="Document", readonly=True)
     move_type = fields.Selection(
@@ -46,20 +50,18 @@ class CobranzaAgingFields(models.AbstractModel):
     document_type_id = fields.Many2one(
         comodel_name="l10n_latam.document.type", string="DTE type", readonly=True
     )
-    collector_id = fields.Many2one(comodel_name="res.users", string="Collector", readonly=True)
+    collector_id = fields.Many2one(comodel_name="res.users", readonly=True)
     # issue 3 (follow-up levels): add here
     #   level_id = fields.Many2one(comodel_name="cobranza.level", string="Level", readonly=True)
     # and "am.cobranza_level_id AS level_id" in _select_common_sql() below.
-    account_id = fields.Many2one(comodel_name="account.account", string="Account", readonly=True)
+    account_id = fields.Many2one(comodel_name="account.account", readonly=True)
     date = fields.Date(string="Accounting date", readonly=True)
     date_due = fields.Date(string="Due date", readonly=True)
     days_overdue = fields.Integer(string="Days overdue", aggregator="max", readonly=True)
     bucket = fields.Selection(
         selection=[(key, label) for key, label, *_rest in BUCKETS], string="Aging bucket", readonly=True
     )
-    residual = fields.Monetary(
-        string="Residual", currency_field="company_currency_id", aggregator="sum", readonly=True
-    )
+    residual = fields.Monetary(currency_field="company_currency_id", aggregator="sum", readonly=True)
     residual_currency = fields.Monetary(
         string="Residual in currency",
         currency_field="currency_id",
@@ -235,7 +237,10 @@ class CobranzaAgingReport(models.Model):
             groupby=["partner_id", "company_id"],
             aggregates=["residual:sum", *(f"amount_{key}:sum" for key in keys)],
         )
-        rows = [(partner, company, dict(zip(keys, amounts, strict=True)), total) for partner, company, total, *amounts in groups]
+        rows = [
+            (partner, company, dict(zip(keys, amounts, strict=True)), total)
+            for partner, company, total, *amounts in groups
+        ]
         return sorted(rows, key=lambda row: (-row[3], row[0].display_name or ""))
 
     @api.model
@@ -261,7 +266,9 @@ class CobranzaAgingReport(models.Model):
         ]
         sheet.write_row(0, 0, headers, bold)
         row_index = 0
-        for row_index, (partner, company, amounts, total) in enumerate(self._by_customer_rows(domain), start=1):
+        for row_index, (partner, company, amounts, total) in enumerate(
+            self._by_customer_rows(domain), start=1
+        ):
             sheet.write_string(row_index, 0, partner.display_name or "")
             sheet.write_string(row_index, 1, partner.vat or "")
             sheet.write_string(row_index, 2, company.name or "")

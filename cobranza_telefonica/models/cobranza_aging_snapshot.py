@@ -20,8 +20,8 @@ class CobranzaAgingSnapshot(models.Model):
     _check_company_auto = True
     _rec_name = "date"
 
-    company_id = fields.Many2one(comodel_name="res.company", string="Company", required=True, readonly=True)
-    currency_id = fields.Many2one(related="company_id.currency_id", string="Currency")
+    company_id = fields.Many2one(comodel_name="res.company", required=True, readonly=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
     date = fields.Date(string="Month end", required=True, readonly=True)
     residual = fields.Monetary(string="Receivable", readonly=True, aggregator="sum")
     amount_overdue = fields.Monetary(string="Overdue", readonly=True, aggregator="sum")
@@ -45,7 +45,9 @@ class CobranzaAgingSnapshot(models.Model):
             SQL("COALESCE(SUM(%s), 0)", SQL.identifier("aging", column))
             for column in ["residual", "amount_overdue", *(f"amount_{key}" for key in BUCKET_KEYS)]
         )
-        self.env.cr.execute(SQL("SELECT %s FROM (%s) aging", sums, report._as_of_aging_sql(as_of, company.ids)))
+        self.env.cr.execute(
+            SQL("SELECT %s FROM (%s) aging", sums, report._as_of_aging_sql(as_of, company.ids))
+        )
         residual, overdue, *buckets = (float(value) for value in self.env.cr.fetchone())
         values = {
             "company_id": company.id,
@@ -61,18 +63,18 @@ class CobranzaAgingSnapshot(models.Model):
     def _cron_take_snapshots(self, companies=None):
         """Daily: for every company, take the snapshot of the last month end if it is missing.
         Safe to run twice; one company's error is logged and the others go on."""
-        self = self.sudo()  # a job: the snapshots are read-only for every user
+        snapshots = self.sudo()  # a job: the snapshots are read-only for every user
         today = fields.Date.context_today(self)
         month_end = today.replace(day=1) - timedelta(days=1)
-        companies = companies or self.env["res.company"].search([])
-        existing = set(self.search([("date", "=", month_end)]).company_id.ids)
-        created = self.browse()
+        companies = companies or self.env["res.company"].search([])  # pylint: disable=no-search-all
+        existing = set(snapshots.search([("date", "=", month_end)]).company_id.ids)
+        created = snapshots.browse()
         for company in companies.filtered(lambda c: c.id not in existing):
             try:
                 with self.env.cr.savepoint():
-                    created |= self.create(self._snapshot_values(company, month_end))
+                    created |= snapshots.create(snapshots._snapshot_values(company, month_end))
             except Exception:
                 _logger.exception("Aging snapshot of %s on %s failed", company.name, month_end)
             if not odoo_module.current_test:
-                self.env.cr.commit()
+                self.env.cr.commit()  # pylint: disable=invalid-commit
         return created

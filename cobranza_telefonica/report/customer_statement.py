@@ -18,7 +18,11 @@ class ReportCustomerStatement(models.AbstractModel):
         )
         currency = self.env.company.currency_id
         buckets = [
-            (key, label, currency.round(sum(lines.filtered(lambda line, k=key: line.bucket == k).mapped("residual"))))
+            (
+                key,
+                label,
+                currency.round(sum(lines.filtered(lambda line, k=key: line.bucket == k).mapped("residual"))),
+            )
             for key, label, *_rest in BUCKETS
         ]
         labels = dict(self.env["cobranza.aging.report"]._fields["bucket"]._description_selection(self.env))

@@ -18,7 +18,9 @@ class AgingCommon(CobranzaCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.customer.with_company(cls.company).cobranza_collector_id = cls.collector
-        cls.usd = cls.setup_other_currency("USD", rates=[("2025-01-01", 1 / 900.0), ("2026-03-01", 1 / 1000.0)])
+        cls.usd = cls.setup_other_currency(
+            "USD", rates=[("2025-01-01", 1 / 900.0), ("2026-03-01", 1 / 1000.0)]
+        )
         cls.inv1 = cls._invoice(cls.customer, 1000000, date(2026, 1, 10))
         cls._pay(cls.inv1, 400000, date(2026, 2, 5))
         cls.inv2 = cls._invoice(cls.customer, 500000, date(2026, 2, 28))
@@ -92,7 +94,13 @@ class AgingCommon(CobranzaCommon):
 
     def _rows(self, records):
         return {
-            row.move_line_id.id: (row.partner_id, row.bucket, row.residual, row.residual_currency, row.currency_id)
+            row.move_line_id.id: (
+                row.partner_id,
+                row.bucket,
+                row.residual,
+                row.residual_currency,
+                row.currency_id,
+            )
             for row in records
         }
 
@@ -154,7 +162,10 @@ class TestAgingAsOf(AgingCommon):
         self.assertNotIn(self.cancelled, rows.move_id)
         # Grouped by customer and currency: CLP and USD of the same customer apart.
         groups = self.env["cobranza.aging.as.of.line"].read_group(
-            [("id", "in", rows.ids)], ["residual:sum", "residual_currency:sum"], ["partner_id", "currency_id"], lazy=False
+            [("id", "in", rows.ids)],
+            ["residual:sum", "residual_currency:sum"],
+            ["partner_id", "currency_id"],
+            lazy=False,
         )
         totals = {(g["partner_id"][0], g["currency_id"][0]): g["residual_currency"] for g in groups}
         self.assertEqual(totals[(self.customer.id, self.usd.id)], 60.0)
@@ -202,7 +213,9 @@ class TestAgingReport(AgingCommon):
         report = self.env["cobranza.aging.report"].search([("company_id", "=", self.company.id)])
         self.assertEqual(self._rows(report), self._expected_aging(self.db_today))
         by_move = {row.move_id: row for row in report}
-        self.assertEqual((by_move[self.live_overdue].bucket, by_move[self.live_overdue].days_overdue), ("31_60", 45))
+        self.assertEqual(
+            (by_move[self.live_overdue].bucket, by_move[self.live_overdue].days_overdue), ("31_60", 45)
+        )
         self.assertEqual(by_move[self.live_not_due].bucket, "not_due")
         self.assertEqual(by_move[self.live_old].amount_over_120, 50000)
         self.assertNotIn(self.draft, report.move_id)

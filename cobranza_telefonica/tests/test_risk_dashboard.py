@@ -43,7 +43,9 @@ class TestRiskDashboard(CobranzaCommon):
         self.assertEqual(partners.mapped("cobranza_risk_segment"), ["A", "C"])
         # A promise kept ratio given by the hook moves the segment (issue 5 fills the hook).
         Partner = type(self.env["res.partner"])
-        with patch.object(Partner, "_cobranza_promise_kept_ratios", lambda _self, ids: {self.customer.id: 0.4}):
+        with patch.object(
+            Partner, "_cobranza_promise_kept_ratios", lambda _self, ids: {self.customer.id: 0.4}
+        ):
             values = self.env["res.partner"]._cobranza_risk_values(date(2026, 3, 16), partners.ids)
         self.assertEqual(values[self.customer.id][2], "C")
         self.assertEqual(set(values), set(partners.ids))

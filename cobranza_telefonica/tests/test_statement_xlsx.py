@@ -13,28 +13,34 @@ from .test_aging import AgingCommon
 @tagged("post_install", "-at_install")
 class TestStatementXlsx(AgingCommon):
     def test_statement_renders(self):
-        html = self.env["ir.actions.report"]._render_qweb_html(
-            "cobranza_telefonica.report_customer_statement", self.customer.ids
-        )[0].decode()
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html("cobranza_telefonica.report_customer_statement", self.customer.ids)[0]
+            .decode()
+        )
         self.assertIn("Ferretería Los Robles SpA", html)
         self.assertIn(self.inv1.l10n_latam_document_number, html)
         self.assertIn(self.doc_types["33"].name, html)
         self.assertIn(self.doc_types["34"].name, html)
-        self.assertIn("/my/invoices/%s?access_token=" % self.inv1.id, html)
+        self.assertIn(f"/my/invoices/{self.inv1.id}?access_token=", html)
         self.assertNotIn(self.draft.name or "no-name", html)
-        values = self.env["report.cobranza_telefonica.report_customer_statement"]._statement_values(self.customer)
+        values = self.env["report.cobranza_telefonica.report_customer_statement"]._statement_values(
+            self.customer
+        )
         self.assertEqual(values["lines"].move_id, self.inv1 | self.inv2 | self.inv_usd)
         self.assertEqual(values["total"], 600000 + 300000 + 54000)
         self.assertEqual(sum(amount for _key, _label, amount in values["buckets"]), values["total"])
-        self.assertEqual(dict((key, amount) for key, _label, amount in values["buckets"])["over_120"], 954000)
+        self.assertEqual({key: amount for key, _label, amount in values["buckets"]}["over_120"], 954000)
 
     def test_statement_in_spanish(self):
         self.env["res.lang"]._activate_lang("es_419")
         self.env["ir.module.module"]._load_module_terms(["cobranza_telefonica"], ["es_419"], overwrite=True)
         self.customer.lang = "es_419"
-        html = self.env["ir.actions.report"]._render_qweb_html(
-            "cobranza_telefonica.report_customer_statement", self.customer.ids
-        )[0].decode()
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html("cobranza_telefonica.report_customer_statement", self.customer.ids)[0]
+            .decode()
+        )
         self.assertIn("Estado de cuenta", html)
         self.assertIn("Más de 120 días", html)
 

@@ -14,7 +14,7 @@ class CobranzaAgingAsOf(models.TransientModel):
 
     as_of_date = fields.Date(string="As of", required=True, default=fields.Date.context_today)
     company_id = fields.Many2one(
-        comodel_name="res.company", string="Company", required=True, default=lambda self: self.env.company
+        comodel_name="res.company", required=True, default=lambda self: self.env.company
     )
     line_ids = fields.One2many(comodel_name="cobranza.aging.as.of.line", inverse_name="wizard_id")
 

@@ -15,10 +15,10 @@ class CobranzaDashboard(models.TransientModel):
     _check_company_auto = True
 
     company_id = fields.Many2one(
-        comodel_name="res.company", string="Company", required=True, default=lambda self: self.env.company
+        comodel_name="res.company", required=True, default=lambda self: self.env.company
     )
-    currency_id = fields.Many2one(related="company_id.currency_id", string="Currency")
-    date = fields.Date(string="Date", required=True, default=fields.Date.context_today)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    date = fields.Date(required=True, default=fields.Date.context_today)
     total_receivable = fields.Monetary(string="Total receivable", compute="_compute_kpis")
     total_overdue = fields.Monetary(string="Overdue", compute="_compute_kpis")
     overdue_percent = fields.Float(string="Overdue %", digits=(16, 1), compute="_compute_kpis")
@@ -36,7 +36,9 @@ class CobranzaDashboard(models.TransientModel):
         help="Collection Effectiveness Index of the month so far: (opening receivable + sales - "
         "closing receivable) / (opening receivable + sales - closing not yet due) x 100.",
     )
-    opening_receivable = fields.Monetary(string="Receivable at the start of the month", compute="_compute_kpis")
+    opening_receivable = fields.Monetary(
+        string="Receivable at the start of the month", compute="_compute_kpis"
+    )
     month_sales = fields.Monetary(string="Credit sales this month", compute="_compute_kpis")
     # Issues 4 and 5 add their KPIs here (and a group in the form view, see the marked place):
     #   promises_open_count, promise_kept_ratio (cobranza.promise), calls_today / calls_week per
@@ -128,7 +130,9 @@ class CobranzaDashboard(models.TransientModel):
         }
 
     def action_open_aging(self):
-        action = self.env["ir.actions.act_window"]._for_xml_id("cobranza_telefonica.action_cobranza_aging_report")
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "cobranza_telefonica.action_cobranza_aging_report"
+        )
         action["domain"] = [("company_id", "=", self.company_id.id)]
         return action
 
@@ -140,6 +144,8 @@ class CobranzaDashboard(models.TransientModel):
         return action
 
     def action_open_trend(self):
-        action = self.env["ir.actions.act_window"]._for_xml_id("cobranza_telefonica.action_cobranza_aging_snapshot")
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "cobranza_telefonica.action_cobranza_aging_snapshot"
+        )
         action["domain"] = [("company_id", "=", self.company_id.id)]
         return action
