@@ -25,7 +25,8 @@ class ReportCustomerStatement(models.AbstractModel):
             )
             for key, label, *_rest in BUCKETS
         ]
-        labels = dict(self.env["cobranza.aging.report"]._fields["bucket"]._description_selection(self.env))
+        partner_env = self.with_context(lang=partner.lang or self.env.lang).env
+        labels = dict(self.env["cobranza.aging.report"]._fields["bucket"]._description_selection(partner_env))
         return {
             "partner": partner,
             "lines": lines,
