@@ -4,6 +4,7 @@
 # line (display_type payment_term) and its balancing income line, so the ledger stays balanced
 # and account_move_line holds 2 x BENCH_LINES rows. Then it times the aging read_group on the
 # view (by bucket, by customer) beside a plain SQL GROUP BY over the same lines, same run.
+import datetime
 import os
 import statistics
 import time
@@ -54,18 +55,18 @@ if existing != N:
             """
             INSERT INTO account_move (name, ref, date, invoice_date, invoice_date_due, journal_id, company_id,
                    currency_id, move_type, state, auto_post, partner_id, commercial_partner_id,
-                   l10n_latam_document_type_id, l10n_latam_document_number, cobranza_collector_id,
+                   l10n_latam_document_type_id, cobranza_collector_id,
                    amount_total, amount_residual, amount_total_signed, amount_residual_signed,
                    payment_state, create_uid, write_uid, create_date, write_date)
             SELECT %(prefix)s || g, NULL, d.inv_date, d.inv_date, d.inv_date + 30, %(journal)s,
                    %(company)s, %(currency)s, 'out_invoice', 'posted', 'no',
-                   p.ids[1 + g %% %(np)s], p.ids[1 + g %% %(np)s],
-                   %(doc_type)s, lpad(g::text, 8, '0'), c.ids[1 + g %% %(nc)s],
+                   p.ids[1 + mod(g, %(np)s)], p.ids[1 + mod(g, %(np)s)],
+                   %(doc_type)s, c.ids[1 + mod(g, %(nc)s)],
                    0, 0, 0, 0, 'not_paid', 1, 1, now(), now()
               FROM generate_series(1, %(n)s) g
               CROSS JOIN (SELECT %(partner_ids)s::int[] AS ids) p
               CROSS JOIN (SELECT %(collector_ids)s::int[] AS ids) c
-              CROSS JOIN LATERAL (SELECT CURRENT_DATE - 30 - (g * 7919 %% 400) + 60 AS inv_date) d
+              CROSS JOIN LATERAL (SELECT CURRENT_DATE - 30 - mod(g::bigint * 7919, 400)::int + 60 AS inv_date) d
             """,
             prefix=PREFIX,
             journal=journal.id,
@@ -97,7 +98,7 @@ if existing != N:
                        CASE WHEN %(kind)s = 'payment_term' THEN a.amount ELSE 0 END,
                        false, 1, 1, now(), now()
                   FROM account_move m
-                  CROSS JOIN LATERAL (SELECT (1000 + (m.id * 104729) %% 2000000)::numeric AS amount) a
+                  CROSS JOIN LATERAL (SELECT (1000 + mod(m.id::bigint * 104729, 2000000))::numeric AS amount) a
                  WHERE m.name LIKE %(like)s
                 """,
                 account=account.id,
@@ -172,6 +173,11 @@ results["orm_partner"] = timed(
 results["orm_pivot"] = timed(
     "read_group by customer x bucket (the pivot)",
     lambda: report.read_group([], ["residual:sum"], ["partner_id", "bucket"], lazy=False),
+)
+board = env["cobranza.dashboard"]  # noqa: F821
+results["as_of"] = timed(
+    "as-of-date totals today (dashboard, snapshot: partials replayed)",
+    lambda: [board._aging_totals(company, datetime.date.today())],
 )
 print(
     f"Ratios: by bucket {results['orm_bucket'] / results['sql_bucket']:.2f}x "
