@@ -66,7 +66,9 @@ if existing != N:
               FROM generate_series(1, %(n)s) g
               CROSS JOIN (SELECT %(partner_ids)s::int[] AS ids) p
               CROSS JOIN (SELECT %(collector_ids)s::int[] AS ids) c
-              CROSS JOIN LATERAL (SELECT CURRENT_DATE - 30 - mod(g::bigint * 7919, 400)::int + 60 AS inv_date) d
+              CROSS JOIN LATERAL (
+                  SELECT CURRENT_DATE + 30 - mod(g::bigint * 7919, 400)::int AS inv_date
+              ) d
             """,
             prefix=PREFIX,
             journal=journal.id,
@@ -98,7 +100,9 @@ if existing != N:
                        CASE WHEN %(kind)s = 'payment_term' THEN a.amount ELSE 0 END,
                        false, 1, 1, now(), now()
                   FROM account_move m
-                  CROSS JOIN LATERAL (SELECT (1000 + mod(m.id::bigint * 104729, 2000000))::numeric AS amount) a
+                  CROSS JOIN LATERAL (
+                      SELECT (1000 + mod(m.id::bigint * 104729, 2000000))::numeric AS amount
+                  ) a
                  WHERE m.name LIKE %(like)s
                 """,
                 account=account.id,

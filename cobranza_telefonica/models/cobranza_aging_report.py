@@ -97,14 +97,17 @@ class CobranzaAgingFields(models.AbstractModel):
 
     @api.model
     def _select_common_sql(self):
-        """Columns taken as they are from the line (aml), its entry (am) and partner (partner)."""
+        """Columns taken as they are from the line (aml) and its entry (am). The customer is the
+        line's partner: Odoo writes the commercial partner on receivable lines
+        (account.move.line._compute_partner_id), and grouping on a plain column keeps the view
+        as fast as a hand-written GROUP BY (see bench/bench_aging.py)."""
         return SQL(
             """
             aml.id AS move_line_id,
             aml.company_id AS company_id,
             aml.company_currency_id AS company_currency_id,
             aml.currency_id AS currency_id,
-            COALESCE(partner.commercial_partner_id, aml.partner_id) AS partner_id,
+            aml.partner_id AS partner_id,
             aml.move_id AS move_id,
             am.move_type AS move_type,
             am.l10n_latam_document_type_id AS document_type_id,
@@ -117,13 +120,12 @@ class CobranzaAgingFields(models.AbstractModel):
 
     @api.model
     def _from_receivable_sql(self):
-        """Posted receivable lines with their entry, account and partner."""
+        """Posted receivable lines with their entry and account."""
         return SQL(
             """
             account_move_line aml
             JOIN account_account acc ON acc.id = aml.account_id
             LEFT JOIN account_move am ON am.id = aml.move_id
-            LEFT JOIN res_partner partner ON partner.id = aml.partner_id
             """
         )
 
@@ -184,16 +186,20 @@ class CobranzaAgingFields(models.AbstractModel):
               FROM %(from)s
               JOIN res_currency ccur ON ccur.id = aml.company_currency_id
               JOIN res_currency lcur ON lcur.id = aml.currency_id
-              LEFT JOIN LATERAL (
-                    SELECT SUM(part.amount) AS amount, SUM(part.debit_amount_currency) AS amount_currency
+              LEFT JOIN (
+                    SELECT part.debit_move_id AS line_id, SUM(part.amount) AS amount,
+                           SUM(part.debit_amount_currency) AS amount_currency
                       FROM account_partial_reconcile part
-                     WHERE part.debit_move_id = aml.id AND part.max_date <= %(as_of)s
-              ) dr ON TRUE
-              LEFT JOIN LATERAL (
-                    SELECT SUM(part.amount) AS amount, SUM(part.credit_amount_currency) AS amount_currency
+                     WHERE part.max_date <= %(as_of)s
+                     GROUP BY part.debit_move_id
+              ) dr ON dr.line_id = aml.id
+              LEFT JOIN (
+                    SELECT part.credit_move_id AS line_id, SUM(part.amount) AS amount,
+                           SUM(part.credit_amount_currency) AS amount_currency
                       FROM account_partial_reconcile part
-                     WHERE part.credit_move_id = aml.id AND part.max_date <= %(as_of)s
-              ) cr ON TRUE
+                     WHERE part.max_date <= %(as_of)s
+                     GROUP BY part.credit_move_id
+              ) cr ON cr.line_id = aml.id
              WHERE %(where)s AND aml.date <= %(as_of)s AND aml.company_id IN %(company_ids)s
             """,
             common=self._select_common_sql(),

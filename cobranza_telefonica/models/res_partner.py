@@ -118,7 +118,7 @@ class ResPartner(models.Model):
         if partner_ids is not None:
             conditions.append(
                 SQL(
-                    "COALESCE(partner.commercial_partner_id, aml.partner_id) IN %s",
+                    "aml.partner_id IN %s",
                     tuple(partner_ids) or (0,),
                 )
             )
@@ -127,7 +127,7 @@ class ResPartner(models.Model):
         self.env.cr.execute(
             SQL(
                 """
-                SELECT COALESCE(partner.commercial_partner_id, aml.partner_id),
+                SELECT aml.partner_id,
                        SUM(aml.amount_residual),
                        SUM(CASE WHEN COALESCE(aml.date_maturity, aml.date) < %(today)s
                                 THEN aml.amount_residual ELSE 0 END)

@@ -248,3 +248,17 @@ class TestAgingReport(AgingCommon):
         self.assertGreater(len(everything), len(mine))
         with self.assertRaises(AccessError):
             report.with_user(self.plain_user).search([])
+
+    def test_reporting_menus(self):
+        """Collectors find the aging; only managers (and owners) the dashboard and the trend."""
+        menus = self.env["ir.ui.menu"]
+        aging = self.env.ref("cobranza_telefonica.menu_cobranza_aging_report")
+        dashboard = self.env.ref("cobranza_telefonica.menu_cobranza_dashboard")
+        trend = self.env.ref("cobranza_telefonica.menu_cobranza_aging_snapshot")
+        collector_menus = menus.with_user(self.collector)._visible_menu_ids()
+        manager_menus = menus.with_user(self.manager)._visible_menu_ids()
+        self.assertIn(aging.id, collector_menus)
+        self.assertNotIn(dashboard.id, collector_menus)
+        self.assertNotIn(trend.id, collector_menus)
+        self.assertTrue({aging.id, dashboard.id, trend.id} <= set(manager_menus))
+        self.assertNotIn(aging.id, menus.with_user(self.plain_user)._visible_menu_ids())
