@@ -9,7 +9,7 @@
     "license": "LGPL-3",
     "application": True,
     "depends": ["account", "mail", "l10n_cl"],
-    "external_dependencies": {"python": ["lxml", "zeep"]},
+    "external_dependencies": {"python": ["lxml", "zeep", "xlsxwriter"]},
     "data": [
         "security/cobranza_security.xml",
         "security/ir.model.access.csv",
@@ -21,6 +21,13 @@
         "views/cobranza_promise_views.xml",
         "views/cobranza_payment_plan_views.xml",
         "views/res_config_settings_views.xml",
+        "data/cobranza_aging_cron.xml",
+        "views/account_move_views.xml",
+        "views/res_partner_views.xml",
+        "views/cobranza_aging_report_views.xml",
+        "views/cobranza_dashboard_views.xml",
+        "views/res_partner_risk_views.xml",
+        "report/customer_statement_report.xml",
         "views/menus.xml",
     ],
     "demo": [

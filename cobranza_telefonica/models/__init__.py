@@ -6,3 +6,5 @@ from . import cobranza_promise_line
 from . import cobranza_payment_plan
 from . import res_config_settings
 from . import account_partial_reconcile
+from . import cobranza_aging_report
+from . import cobranza_aging_snapshot

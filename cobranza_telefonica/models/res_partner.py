@@ -1,4 +1,13 @@
+import logging
+from datetime import timedelta
+
 from odoo import api, fields, models
+from odoo.modules import module as odoo_module
+from odoo.tools import SQL
+
+from ..services.kpi import RISK_SEGMENTS, overdue_ratio, risk_segment
+
+_logger = logging.getLogger(__name__)
 
 PROMISE_GROUP = "cobranza_telefonica.group_cobranza_collector"
 
@@ -99,3 +108,176 @@ class ResPartner(models.Model):
         action["domain"] = [("commercial_partner_id", "=", self.commercial_partner_id.id)]
         action["context"] = {"default_partner_id": self.commercial_partner_id.id}
         return action
+
+    # Payment behaviour and risk segment (issue 6), refreshed by a daily cron in batches.
+
+    cobranza_avg_days_late = fields.Float(
+        string="Average days late",
+        digits=(16, 1),
+        readonly=True,
+        copy=False,
+        help="Days the customer paid after the due date over the last 12 months, weighted by "
+        "amount (payments on time count as 0). Refreshed every day.",
+    )
+    cobranza_overdue_ratio = fields.Float(
+        string="Overdue share",
+        readonly=True,
+        copy=False,
+        help="Share (0-1) of the customer's open receivable that is past due, at the last refresh.",
+    )
+    cobranza_risk_segment = fields.Selection(
+        selection=list(RISK_SEGMENTS),
+        string="Risk segment",
+        readonly=True,
+        copy=False,
+        index=True,
+        help="A: pays on time; B: some delay; C: pays a month late, half its debt overdue or "
+        "breaks its promises. Refreshed every day.",
+    )
+
+    @api.model
+    def _cobranza_avg_days_late(self, today, partner_ids=None):
+        """{commercial partner id: average days late} from the payments (account.payment or bank
+        statement lines, not credit notes) reconciled with posted customer invoices in the 12
+        months up to ``today``: payment date minus due date, at least 0, weighted by amount."""
+        self.env["account.partial.reconcile"].flush_model()
+        self.env["account.move.line"].flush_model()
+        partner_filter = SQL("")
+        if partner_ids is not None:
+            partner_filter = SQL(
+                "AND COALESCE(partner.commercial_partner_id, inv.partner_id) IN %s",
+                tuple(partner_ids) or (0,),
+            )
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT COALESCE(partner.commercial_partner_id, inv.partner_id),
+                       SUM(part.amount * GREATEST(pay.date - COALESCE(inv.date_maturity, inv.date), 0))
+                         / SUM(part.amount)
+                  FROM account_partial_reconcile part
+                  JOIN account_move_line inv ON inv.id = part.debit_move_id
+                  JOIN account_move inv_move ON inv_move.id = inv.move_id
+                  JOIN account_move_line pay ON pay.id = part.credit_move_id
+                  JOIN account_move pay_move ON pay_move.id = pay.move_id
+                  LEFT JOIN res_partner partner ON partner.id = inv.partner_id
+                 WHERE inv_move.move_type = 'out_invoice'
+                   AND inv_move.state = 'posted'
+                   AND inv.display_type = 'payment_term'
+                   AND pay_move.state = 'posted'
+                   AND (pay_move.origin_payment_id IS NOT NULL OR pay_move.statement_line_id IS NOT NULL)
+                   AND pay.date > %(since)s AND pay.date <= %(today)s
+                   AND part.amount > 0
+                   %(partner_filter)s
+                 GROUP BY 1
+                """,
+                since=today - timedelta(days=365),
+                today=today,
+                partner_filter=partner_filter,
+            )
+        )
+        return {partner_id: float(days) for partner_id, days in self.env.cr.fetchall() if partner_id}
+
+    @api.model
+    def _cobranza_receivable_totals(self, today, partner_ids=None, company_ids=None):
+        """{commercial partner id: (open receivable, overdue on ``today``)} in company currency."""
+        report = self.env["cobranza.aging.report"]
+        self.env["account.move.line"].flush_model()
+        conditions = [report._where_receivable_sql(), SQL("aml.amount_residual != 0")]
+        if partner_ids is not None:
+            conditions.append(
+                SQL(
+                    "aml.partner_id IN %s",
+                    tuple(partner_ids) or (0,),
+                )
+            )
+        if company_ids is not None:
+            conditions.append(SQL("aml.company_id IN %s", tuple(company_ids) or (0,)))
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT aml.partner_id,
+                       SUM(aml.amount_residual),
+                       SUM(CASE WHEN COALESCE(aml.date_maturity, aml.date) < %(today)s
+                                THEN aml.amount_residual ELSE 0 END)
+                  FROM %(from)s
+                 WHERE %(where)s
+                 GROUP BY 1
+                """,
+                today=today,
+                where=SQL(" AND ").join(conditions),
+                **{"from": report._from_receivable_sql()},
+            )
+        )
+        return {
+            partner_id: (float(total), float(overdue))
+            for partner_id, total, overdue in self.env.cr.fetchall()
+            if partner_id
+        }
+
+    @api.model
+    def _cobranza_promise_kept_ratios(self, partner_ids):
+        """{partner id: share (0-1) of promises kept}, None-free; partners without promises left
+        out. Issue 5 (promises) fills it, e.g. from res.partner.cobranza_promise_kept_ratio."""
+        return {}
+
+    @api.model
+    def _cobranza_risk_values(self, today, partner_ids=None):
+        """{commercial partner id: (avg days late, overdue ratio, risk segment)} for the partners
+        with open receivables or payments in the last 12 months."""
+        days_late = self._cobranza_avg_days_late(today, partner_ids)
+        totals = self._cobranza_receivable_totals(today, partner_ids)
+        ids = set(days_late) | set(totals)
+        kept = self._cobranza_promise_kept_ratios(list(ids))
+        values = {}
+        for partner_id in ids:
+            total, overdue = totals.get(partner_id, (0.0, 0.0))
+            ratio = overdue_ratio(overdue, total)
+            avg = days_late.get(partner_id, 0.0)
+            values[partner_id] = (avg, ratio, risk_segment(avg, ratio, kept.get(partner_id)))
+        return values
+
+    @api.model
+    def _cron_cobranza_refresh_risk(self, batch_size=1000):
+        """Daily: recompute average days late, overdue share and risk segment of every customer
+        with debt or recent payments, and clear them on customers with neither. Written by SQL
+        in batches (plain stored values, no dependencies); safe to run twice."""
+        today = fields.Date.context_today(self)
+        values = self._cobranza_risk_values(today)
+        self.env.cr.execute(
+            "SELECT id FROM res_partner "
+            "WHERE cobranza_risk_segment IS NOT NULL OR cobranza_avg_days_late != 0"
+        )
+        stale = {partner_id for (partner_id,) in self.env.cr.fetchall()} - set(values)
+        rows = [(pid, *values[pid]) for pid in sorted(values)] + [
+            (pid, 0.0, 0.0, None) for pid in sorted(stale)
+        ]
+        done = 0
+        for start in range(0, len(rows), batch_size):
+            batch = rows[start : start + batch_size]
+            try:
+                with self.env.cr.savepoint():
+                    self.env.cr.execute(
+                        SQL(
+                            """
+                            UPDATE res_partner p
+                               SET cobranza_avg_days_late = v.avg_late,
+                                   cobranza_overdue_ratio = v.ratio,
+                                   cobranza_risk_segment = v.segment
+                              FROM unnest(%s::int[], %s::float8[], %s::float8[], %s::varchar[])
+                                   AS v(id, avg_late, ratio, segment)
+                             WHERE p.id = v.id
+                            """,
+                            [row[0] for row in batch],
+                            [row[1] for row in batch],
+                            [row[2] for row in batch],
+                            [row[3] for row in batch],
+                        )
+                    )
+                done += len(batch)
+            except Exception:
+                _logger.exception("Collection risk: batch of partners %s failed", [row[0] for row in batch])
+            if not odoo_module.current_test:
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+        self.invalidate_model(["cobranza_avg_days_late", "cobranza_overdue_ratio", "cobranza_risk_segment"])
+        _logger.info("Collection risk refreshed for %s partners", done)
+        return done

@@ -3,3 +3,4 @@
 from . import aging
 from . import rut
 from . import promise
+from . import kpi

@@ -1,0 +1,191 @@
+# Aging benchmark: runs in an Odoo shell (`env`), see scripts/bench.sh.
+# Builds BENCH_LINES (default 1,000,000) open receivable lines once, with SQL INSERT ... SELECT
+# generate_series: one posted customer invoice (account_move) per line, each with its receivable
+# line (display_type payment_term) and its balancing income line, so the ledger stays balanced
+# and account_move_line holds 2 x BENCH_LINES rows. Then it times the aging read_group on the
+# view (by bucket, by customer) beside a plain SQL GROUP BY over the same lines, same run.
+import datetime
+import os
+import statistics
+import time
+
+from odoo.tools import SQL
+
+N = int(os.environ.get("BENCH_LINES", "1000000"))
+PARTNERS = int(os.environ.get("BENCH_PARTNERS", "2000"))
+RUNS = int(os.environ.get("BENCH_RUNS", "5"))
+PREFIX = "BENCH/"
+
+cr = env.cr  # noqa: F821 - the Odoo shell gives env
+company = env.company  # noqa: F821
+Account = env["account.account"]  # noqa: F821
+
+
+def receivable_account():
+    return Account.search(
+        [("account_type", "=", "asset_receivable"), ("company_ids", "in", company.id)], limit=1
+    )
+
+
+if not receivable_account():
+    company.country_id = env.ref("base.cl")  # noqa: F821
+    env["account.chart.template"].try_loading("cl", company=company, install_demo=False)  # noqa: F821
+receivable = receivable_account()
+income = Account.search([("account_type", "=", "income"), ("company_ids", "in", company.id)], limit=1)
+journal = env["account.journal"].search([("type", "=", "sale"), ("company_id", "=", company.id)], limit=1)  # noqa: F821
+doc_type = env.ref("l10n_cl.dc_a_f_dte")  # noqa: F821
+
+cr.execute("SELECT count(*) FROM account_move WHERE name LIKE %s", [PREFIX + "%"])
+existing = cr.fetchone()[0]
+if existing != N:
+    print(f"Building {N:,} open receivable lines (found {existing:,}) ...")
+    started = time.perf_counter()
+    if existing:
+        cr.execute("DELETE FROM account_move_line WHERE move_name LIKE %s", [PREFIX + "%"])
+        cr.execute("DELETE FROM account_move WHERE name LIKE %s", [PREFIX + "%"])
+    partners = env["res.partner"].search([("name", "like", "Bench customer %")])  # noqa: F821
+    if len(partners) < PARTNERS:
+        partners |= env["res.partner"].create(  # noqa: F821
+            [{"name": f"Bench customer {i:05d}", "is_company": True} for i in range(len(partners), PARTNERS)]
+        )
+    collectors = env["res.users"].search([("share", "=", False)], limit=5)  # noqa: F821
+    env.flush_all()  # noqa: F821
+    cr.execute(
+        SQL(
+            """
+            INSERT INTO account_move (name, ref, date, invoice_date, invoice_date_due, journal_id, company_id,
+                   currency_id, move_type, state, auto_post, partner_id, commercial_partner_id,
+                   l10n_latam_document_type_id, cobranza_collector_id,
+                   amount_total, amount_residual, amount_total_signed, amount_residual_signed,
+                   payment_state, create_uid, write_uid, create_date, write_date)
+            SELECT %(prefix)s || g, NULL, d.inv_date, d.inv_date, d.inv_date + 30, %(journal)s,
+                   %(company)s, %(currency)s, 'out_invoice', 'posted', 'no',
+                   p.ids[1 + mod(g, %(np)s)], p.ids[1 + mod(g, %(np)s)],
+                   %(doc_type)s, c.ids[1 + mod(g, %(nc)s)],
+                   0, 0, 0, 0, 'not_paid', 1, 1, now(), now()
+              FROM generate_series(1, %(n)s) g
+              CROSS JOIN (SELECT %(partner_ids)s::int[] AS ids) p
+              CROSS JOIN (SELECT %(collector_ids)s::int[] AS ids) c
+              CROSS JOIN LATERAL (
+                  SELECT CURRENT_DATE + 30 - mod(g::bigint * 7919, 400)::int AS inv_date
+              ) d
+            """,
+            prefix=PREFIX,
+            journal=journal.id,
+            company=company.id,
+            currency=company.currency_id.id,
+            doc_type=doc_type.id,
+            np=len(partners),
+            nc=len(collectors),
+            n=N,
+            partner_ids=partners.ids,
+            collector_ids=collectors.ids,
+        )
+    )
+    for kind, account, sign in (("payment_term", receivable, 1), ("product", income, -1)):
+        cr.execute(
+            SQL(
+                """
+                INSERT INTO account_move_line (move_id, move_name, company_id, company_currency_id,
+                       currency_id, journal_id, account_id, partner_id, date, date_maturity, parent_state,
+                       display_type,
+                       name, debit, credit, balance, amount_currency, amount_residual,
+                       amount_residual_currency, reconciled, create_uid, write_uid, create_date, write_date)
+                SELECT m.id, m.name, m.company_id, m.currency_id, m.currency_id, m.journal_id, %(account)s,
+                       m.partner_id, m.date, CASE WHEN %(kind)s = 'payment_term' THEN m.invoice_date_due END,
+                       'posted', %(kind)s, 'Bench',
+                       GREATEST(%(sign)s * a.amount, 0), GREATEST(-%(sign)s * a.amount, 0),
+                       %(sign)s * a.amount, %(sign)s * a.amount,
+                       CASE WHEN %(kind)s = 'payment_term' THEN a.amount ELSE 0 END,
+                       CASE WHEN %(kind)s = 'payment_term' THEN a.amount ELSE 0 END,
+                       false, 1, 1, now(), now()
+                  FROM account_move m
+                  CROSS JOIN LATERAL (
+                      SELECT (1000 + mod(m.id::bigint * 104729, 2000000))::numeric AS amount
+                  ) a
+                 WHERE m.name LIKE %(like)s
+                """,
+                account=account.id,
+                kind=kind,
+                sign=sign,
+                like=PREFIX + "%",
+            )
+        )
+    cr.execute("ANALYZE account_move; ANALYZE account_move_line; ANALYZE res_partner")
+    cr.commit()
+    print(f"  built in {time.perf_counter() - started:.0f} s")
+
+
+def timed(label, func):
+    func()  # warm-up
+    times = []
+    for _run in range(RUNS):
+        env.invalidate_all()  # noqa: F821
+        started = time.perf_counter()
+        result = func()
+        times.append(time.perf_counter() - started)
+    median = statistics.median(times)
+    print(f"  {label:<58} {median * 1000:8.0f} ms (median of {RUNS}, {len(result)} groups)")
+    return median
+
+
+report = env["cobranza.aging.report"]  # noqa: F821
+manager = env.ref("base.user_admin")  # noqa: F821
+bucket_case = SQL(
+    "CASE WHEN d <= 0 THEN 'not_due' WHEN d <= 30 THEN '1_30' WHEN d <= 60 THEN '31_60' "
+    "WHEN d <= 90 THEN '61_90' WHEN d <= 120 THEN '91_120' ELSE 'over_120' END"
+)
+plain_from = SQL(
+    """
+    FROM account_move_line aml
+    JOIN account_account acc ON acc.id = aml.account_id
+    CROSS JOIN LATERAL (SELECT CURRENT_DATE - COALESCE(aml.date_maturity, aml.date) AS d) days
+    WHERE acc.account_type = 'asset_receivable' AND aml.parent_state = 'posted' AND aml.amount_residual != 0
+    """
+)
+
+
+def plain(groupby):
+    cr.execute(SQL("SELECT %s, SUM(aml.amount_residual) %s GROUP BY 1", groupby, plain_from))
+    return cr.fetchall()
+
+
+cr.execute(
+    "SELECT count(*) FROM account_move_line aml JOIN account_account acc ON acc.id = aml.account_id "
+    "WHERE acc.account_type = 'asset_receivable' AND aml.parent_state = 'posted' AND aml.amount_residual != 0"
+)
+print(f"Open receivable lines: {cr.fetchone()[0]:,}; PostgreSQL: ", end="")
+cr.execute("SHOW server_version")
+print(cr.fetchone()[0])
+results = {}
+results["sql_bucket"] = timed("plain SQL GROUP BY bucket", lambda: plain(bucket_case))
+results["orm_bucket"] = timed(
+    "read_group on cobranza.aging.report by bucket (superuser)",
+    lambda: report.read_group([], ["residual:sum"], ["bucket"]),
+)
+results["orm_bucket_mgr"] = timed(
+    "read_group by bucket as a manager (record rules)",
+    lambda: report.with_user(manager).read_group([], ["residual:sum"], ["bucket"]),
+)
+results["sql_partner"] = timed(
+    "plain SQL GROUP BY customer", lambda: plain(SQL("COALESCE(aml.partner_id, 0)"))
+)
+results["orm_partner"] = timed(
+    "read_group on cobranza.aging.report by customer",
+    lambda: report.read_group([], ["residual:sum"], ["partner_id"]),
+)
+results["orm_pivot"] = timed(
+    "read_group by customer x bucket (the pivot)",
+    lambda: report.read_group([], ["residual:sum"], ["partner_id", "bucket"], lazy=False),
+)
+board = env["cobranza.dashboard"]  # noqa: F821
+results["as_of"] = timed(
+    "as-of-date totals today (dashboard, snapshot: partials replayed)",
+    lambda: [board._aging_totals(company, datetime.date.today())],
+)
+print(
+    f"Ratios: by bucket {results['orm_bucket'] / results['sql_bucket']:.2f}x "
+    f"(as manager {results['orm_bucket_mgr'] / results['sql_bucket']:.2f}x), "
+    f"by customer {results['orm_partner'] / results['sql_partner']:.2f}x"
+)
+env.cr.rollback()  # noqa: F821

@@ -1,0 +1,294 @@
+from odoo import api, fields, models
+from odoo.tools import SQL, drop_view_if_exists
+
+from ..services.aging import BUCKETS
+
+
+def bucket_case_sql(days):
+    """SQL CASE giving the bucket key of services.aging.BUCKETS for the SQL expression ``days``:
+    the view, the as-of query and the Python tests share the same bucket bounds."""
+    whens = []
+    for key, _label, first, last in BUCKETS:
+        conditions = []
+        if first is not None:
+            conditions.append(SQL("%s >= %s", days, first))
+        if last is not None:
+            conditions.append(SQL("%s <= %s", days, last))
+        whens.append(SQL("WHEN %s THEN %s", SQL(" AND ").join(conditions), key))
+    return SQL("CASE %s END", SQL(" ").join(whens))
+
+
+def bucket_amount_columns_sql(bucket, amount):
+    """One column ``amount_<key>`` per bucket holding ``amount`` when ``bucket`` is that key."""
+    return SQL(", ").join(
+        SQL(
+            "CASE WHEN %s = %s THEN %s ELSE 0 END AS %s", bucket, key, amount, SQL.identifier(f"amount_{key}")
+        )
+        for key, *_rest in BUCKETS
+    )
+
+
+class CobranzaAgingFields(models.AbstractModel):
+    """The columns shared by the live aging view and the as-of-date aging lines."""
+
+    _name = "cobranza.aging.fields"
+    _description = "Receivable aging columns"
+
+    move_line_id = fields.Many2one(comodel_name="account.move.line", string="Journal item", readonly=True)
+    company_id = fields.Many2one(comodel_name="res.company", readonly=True)
+    company_currency_id = fields.Many2one(
+        comodel_name="res.currency", string="Company currency", readonly=True
+    )
+    currency_id = fields.Many2one(comodel_name="res.currency", readonly=True)
+    partner_id = fields.Many2one(comodel_name="res.partner", string="Customer", readonly=True)
+    move_id = fields.Many2one(comodel_name="account.move", string="Document", readonly=True)
+    move_type = fields.Selection(
+        selection=lambda self: self.env["account.move"]._fields["move_type"].selection,
+        string="Document kind",
+        readonly=True,
+    )
+    document_type_id = fields.Many2one(
+        comodel_name="l10n_latam.document.type", string="DTE type", readonly=True
+    )
+    collector_id = fields.Many2one(comodel_name="res.users", readonly=True)
+    # issue 3 (follow-up levels): add here
+    #   level_id = fields.Many2one(comodel_name="cobranza.level", string="Level", readonly=True)
+    # and "am.cobranza_level_id AS level_id" in _select_common_sql() below.
+    account_id = fields.Many2one(comodel_name="account.account", readonly=True)
+    date = fields.Date(string="Accounting date", readonly=True)
+    date_due = fields.Date(string="Due date", readonly=True)
+    days_overdue = fields.Integer(string="Days overdue", aggregator="max", readonly=True)
+    bucket = fields.Selection(
+        selection=[(key, label) for key, label, *_rest in BUCKETS], string="Aging bucket", readonly=True
+    )
+    residual = fields.Monetary(currency_field="company_currency_id", aggregator="sum", readonly=True)
+    residual_currency = fields.Monetary(
+        string="Residual in currency",
+        currency_field="currency_id",
+        aggregator="sum",
+        readonly=True,
+        help="Residual in the document's currency: add it up only within one currency.",
+    )
+    amount_overdue = fields.Monetary(
+        string="Overdue", currency_field="company_currency_id", aggregator="sum", readonly=True
+    )
+    amount_not_due = fields.Monetary(
+        string="Not yet due", currency_field="company_currency_id", aggregator="sum", readonly=True
+    )
+    amount_1_30 = fields.Monetary(
+        string="1-30 days", currency_field="company_currency_id", aggregator="sum", readonly=True
+    )
+    amount_31_60 = fields.Monetary(
+        string="31-60 days", currency_field="company_currency_id", aggregator="sum", readonly=True
+    )
+    amount_61_90 = fields.Monetary(
+        string="61-90 days", currency_field="company_currency_id", aggregator="sum", readonly=True
+    )
+    amount_91_120 = fields.Monetary(
+        string="91-120 days", currency_field="company_currency_id", aggregator="sum", readonly=True
+    )
+    amount_over_120 = fields.Monetary(
+        string="Over 120 days", currency_field="company_currency_id", aggregator="sum", readonly=True
+    )
+
+    @api.model
+    def _bucket_keys(self):
+        return [key for key, *_rest in BUCKETS]
+
+    @api.model
+    def _select_common_sql(self):
+        """Columns taken as they are from the line (aml) and its entry (am). The customer is the
+        line's partner: Odoo writes the commercial partner on receivable lines
+        (account.move.line._compute_partner_id), and grouping on a plain column keeps the view
+        as fast as a hand-written GROUP BY (see bench/bench_aging.py)."""
+        return SQL(
+            """
+            aml.id AS move_line_id,
+            aml.company_id AS company_id,
+            aml.company_currency_id AS company_currency_id,
+            aml.currency_id AS currency_id,
+            aml.partner_id AS partner_id,
+            aml.move_id AS move_id,
+            am.move_type AS move_type,
+            am.l10n_latam_document_type_id AS document_type_id,
+            am.cobranza_collector_id AS collector_id,
+            aml.account_id AS account_id,
+            aml.date AS date,
+            COALESCE(aml.date_maturity, aml.date) AS date_due
+            """
+        )
+
+    @api.model
+    def _from_receivable_sql(self):
+        """Posted receivable lines with their entry and account."""
+        return SQL(
+            """
+            account_move_line aml
+            JOIN account_account acc ON acc.id = aml.account_id
+            LEFT JOIN account_move am ON am.id = aml.move_id
+            """
+        )
+
+    @api.model
+    def _where_receivable_sql(self):
+        return SQL("acc.account_type = 'asset_receivable' AND aml.parent_state = 'posted'")
+
+    @api.model
+    def _aging_sql(self, base, as_of):
+        """Wrap ``base`` (a query with the common columns plus residual and residual_currency)
+        with days overdue at ``as_of`` (an SQL date expression), bucket and bucket amounts."""
+        days = SQL("(%s - base.date_due)", as_of)
+        return SQL(
+            """
+            SELECT aged.*,
+                   CASE WHEN aged.days_overdue > 0 THEN aged.residual ELSE 0 END AS amount_overdue,
+                   %(bucket_amounts)s
+              FROM (
+                SELECT base.*, %(days)s AS days_overdue, %(bucket)s AS bucket
+                  FROM (%(base)s) base
+              ) aged
+            """,
+            bucket_amounts=bucket_amount_columns_sql(SQL("aged.bucket"), SQL("aged.residual")),
+            days=days,
+            bucket=bucket_case_sql(days),
+            base=base,
+        )
+
+    @api.model
+    def _live_aging_sql(self):
+        """Open receivable lines of posted entries today (CURRENT_DATE of the database)."""
+        base = SQL(
+            """
+            SELECT %(common)s,
+                   aml.amount_residual AS residual,
+                   aml.amount_residual_currency AS residual_currency
+              FROM %(from)s
+             WHERE %(where)s AND aml.amount_residual != 0
+            """,
+            common=self._select_common_sql(),
+            where=self._where_receivable_sql(),
+            **{"from": self._from_receivable_sql()},
+        )
+        return self._aging_sql(base, SQL("CURRENT_DATE"))
+
+    @api.model
+    def _as_of_aging_sql(self, as_of, company_ids):
+        """Receivable lines of posted entries of ``company_ids`` open on ``as_of``: lines dated
+        up to that day, less the reconciliations (payments, credit notes, exchange differences)
+        whose matched lines are all dated up to that day (account.partial.reconcile.max_date)."""
+        base = SQL(
+            """
+            SELECT %(common)s,
+                   ROUND(aml.balance - COALESCE(dr.amount, 0) + COALESCE(cr.amount, 0),
+                         ccur.decimal_places) AS residual,
+                   ROUND(aml.amount_currency - COALESCE(dr.amount_currency, 0)
+                         + COALESCE(cr.amount_currency, 0), lcur.decimal_places) AS residual_currency
+              FROM %(from)s
+              JOIN res_currency ccur ON ccur.id = aml.company_currency_id
+              JOIN res_currency lcur ON lcur.id = aml.currency_id
+              LEFT JOIN (
+                    SELECT part.debit_move_id AS line_id, SUM(part.amount) AS amount,
+                           SUM(part.debit_amount_currency) AS amount_currency
+                      FROM account_partial_reconcile part
+                     WHERE part.max_date <= %(as_of)s
+                     GROUP BY part.debit_move_id
+              ) dr ON dr.line_id = aml.id
+              LEFT JOIN (
+                    SELECT part.credit_move_id AS line_id, SUM(part.amount) AS amount,
+                           SUM(part.credit_amount_currency) AS amount_currency
+                      FROM account_partial_reconcile part
+                     WHERE part.max_date <= %(as_of)s
+                     GROUP BY part.credit_move_id
+              ) cr ON cr.line_id = aml.id
+             WHERE %(where)s AND aml.date <= %(as_of)s AND aml.company_id IN %(company_ids)s
+            """,
+            common=self._select_common_sql(),
+            where=self._where_receivable_sql(),
+            as_of=as_of,
+            company_ids=tuple(company_ids),
+            **{"from": self._from_receivable_sql()},
+        )
+        open_only = SQL("SELECT * FROM (%s) open_base WHERE residual != 0 OR residual_currency != 0", base)
+        return self._aging_sql(open_only, SQL("%s::date", as_of))
+
+
+class CobranzaAgingReport(models.Model):
+    """Aging of the open receivables today: one row per open receivable journal item of a posted
+    entry. Days overdue count from the database's CURRENT_DATE, so the view is always current;
+    for another date use the as-of wizard (cobranza.aging.as.of)."""
+
+    _name = "cobranza.aging.report"
+    _inherit = "cobranza.aging.fields"
+    _description = "Receivables aging"
+    _auto = False
+    _order = "date_due, id"
+    _rec_name = "move_id"
+
+    def init(self):
+        drop_view_if_exists(self.env.cr, self._table)
+        self.env.cr.execute(
+            SQL(
+                "CREATE VIEW %s AS (SELECT aging.move_line_id AS id, aging.* FROM (%s) aging)",
+                SQL.identifier(self._table),
+                self._live_aging_sql(),
+            )
+        )
+
+    @api.model
+    def _by_customer_rows(self, domain=None):
+        """[(partner, company, {bucket key: amount}, total)] in company currency, largest debt first."""
+        keys = self._bucket_keys()
+        groups = self._read_group(
+            domain or [],
+            groupby=["partner_id", "company_id"],
+            aggregates=["residual:sum", *(f"amount_{key}:sum" for key in keys)],
+        )
+        rows = [
+            (partner, company, dict(zip(keys, amounts, strict=True)), total)
+            for partner, company, total, *amounts in groups
+        ]
+        return sorted(rows, key=lambda row: (-row[3], row[0].display_name or ""))
+
+    @api.model
+    def _xlsx_by_customer(self, domain=None):
+        """The aging by customer as the bytes of an .xlsx workbook (xlsxwriter)."""
+        import io
+
+        import xlsxwriter
+
+        labels = dict(self._fields["bucket"]._description_selection(self.env))
+        keys = self._bucket_keys()
+        output = io.BytesIO()
+        workbook = xlsxwriter.Workbook(output, {"in_memory": True})
+        sheet = workbook.add_worksheet(self.env._("Aging by customer")[:31])
+        bold = workbook.add_format({"bold": True})
+        money = workbook.add_format({"num_format": "#,##0"})
+        headers = [
+            self.env._("Customer"),
+            self.env._("RUT"),
+            self.env._("Company"),
+            *(labels[key] for key in keys),
+            self.env._("Total"),
+        ]
+        sheet.write_row(0, 0, headers, bold)
+        row_index = 0
+        for row_index, (partner, company, amounts, total) in enumerate(
+            self._by_customer_rows(domain), start=1
+        ):
+            sheet.write_string(row_index, 0, partner.display_name or "")
+            sheet.write_string(row_index, 1, partner.vat or "")
+            sheet.write_string(row_index, 2, company.name or "")
+            for column, key in enumerate(keys, start=3):
+                sheet.write_number(row_index, column, amounts[key], money)
+            sheet.write_number(row_index, 3 + len(keys), total, money)
+        if row_index:
+            sheet.write_string(row_index + 1, 0, self.env._("Total"), bold)
+            for column in range(3, 4 + len(keys)):
+                letter = xlsxwriter.utility.xl_col_to_name(column)
+                sheet.write_formula(row_index + 1, column, f"=SUM({letter}2:{letter}{row_index + 1})", money)
+        sheet.set_column(0, 0, 40)
+        sheet.set_column(1, 2, 16)
+        sheet.set_column(3, 4 + len(keys), 14)
+        sheet.freeze_panes(1, 1)
+        workbook.close()
+        return output.getvalue()
