@@ -22,8 +22,6 @@
         "views/cobranza_payment_plan_views.xml",
         "views/res_config_settings_views.xml",
         "data/cobranza_aging_cron.xml",
-        "views/account_move_views.xml",
-        "views/res_partner_views.xml",
         "views/cobranza_aging_report_views.xml",
         "views/cobranza_dashboard_views.xml",
         "views/res_partner_risk_views.xml",
