@@ -18,14 +18,7 @@ class TestCobranzaUi(CobranzaCommon, AccountTestInvoicingHttpCommon):
     def test_promise_tour(self):
         """A collector records a promise to pay from the Collection menu."""
         invoice = self._invoice(self.customer, 250000, self.TODAY)
-        user = new_test_user(
-            self.env,
-            login="tour_promise_collector",
-            password="tour_promise_collector",
-            groups="base.group_user,cobranza_telefonica.group_cobranza_collector",
-            company_id=self.company.id,
-            company_ids=[Command.set(self.company.ids)],
-        )
+        user = self._create_user("tour_promise_collector", "cobranza_telefonica.group_cobranza_collector")
         self.start_tour("/odoo", "cobranza_promise_tour", login=user.login)
         promise = self.env["cobranza.promise"].search([("partner_id", "=", self.customer.id)])
         self.assertEqual(len(promise), 1)
