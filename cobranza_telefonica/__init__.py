@@ -1,3 +1,4 @@
 from . import models
 from . import services
+from . import wizards
 from . import demo

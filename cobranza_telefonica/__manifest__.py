@@ -15,8 +15,12 @@
         "security/ir.model.access.csv",
         "security/cobranza_rules.xml",
         "data/mail_activity_type_data.xml",
+        "data/cobranza_script_data.xml",
         "views/account_move_views.xml",
         "views/res_partner_views.xml",
+        "views/cobranza_call_templates.xml",
+        "views/cobranza_script_views.xml",
+        "views/cobranza_call_views.xml",
         "views/menus.xml",
     ],
     "demo": [

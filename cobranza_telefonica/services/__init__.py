@@ -2,3 +2,6 @@
 
 from . import aging
 from . import rut
+from . import contact_window
+from . import priority
+from . import script_render

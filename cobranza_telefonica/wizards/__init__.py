@@ -1,0 +1,2 @@
+from . import cobranza_call_wizard
+from . import cobranza_call_override
