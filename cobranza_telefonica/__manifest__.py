@@ -29,6 +29,9 @@
         "demo/cobranza_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "cobranza_telefonica/static/src/**/*",
+        ],
         "web.assets_tests": [
             "cobranza_telefonica/static/tests/tours/*.js",
         ],

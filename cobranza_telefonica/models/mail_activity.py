@@ -186,6 +186,7 @@ class MailActivity(models.Model):
             "name": self.env._("Collection call: %(customer)s", customer=partner.display_name),
             "res_model": "cobranza.call.wizard",
             "view_mode": "form",
+            "views": [(False, "form")],
             "target": "new",
             "context": context,
         }
@@ -198,6 +199,7 @@ class MailActivity(models.Model):
             "name": self.env._("Override the contact guardrails"),
             "res_model": "cobranza.call.override",
             "view_mode": "form",
+            "views": [(False, "form")],
             "target": "new",
             "context": {"default_activity_id": self.id},
         }

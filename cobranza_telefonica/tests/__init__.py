@@ -6,3 +6,4 @@ from . import test_i18n
 from . import test_collector
 from . import test_call_services
 from . import test_call
+from . import test_call_ui
