@@ -8,11 +8,11 @@ class CobranzaObjection(models.Model):
     _description = "Collection objection"
     _order = "sequence, id"
 
-    name = fields.Char(string="Objection", required=True, translate=True)
+    name = fields.Char(string="Objection", required=True)
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True)
     company_id = fields.Many2one(comodel_name="res.company", index=True)
-    answer = fields.Text(string="Suggested answer", required=True, translate=True)
+    answer = fields.Text(string="Suggested answer", required=True)
     outcome = fields.Selection(
         selection=[
             ("promise", "Promise to pay"),

@@ -22,7 +22,7 @@ class CobranzaScript(models.Model):
     _order = "sequence, id"
     _check_company_auto = True
 
-    name = fields.Char(required=True, translate=True)
+    name = fields.Char(required=True)
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True)
     company_id = fields.Many2one(
@@ -128,9 +128,8 @@ class CobranzaScriptStep(models.Model):
         required=True,
         default="state",
     )
-    name = fields.Char(string="Title", required=True, translate=True)
+    name = fields.Char(string="Title", required=True)
     text = fields.Text(
-        translate=True,
         help="What the collector says. Placeholders: "
         + ", ".join("{%s}" % name for name in script_render.PLACEHOLDERS),
     )

@@ -293,13 +293,17 @@ class TestCobranzaCall(CobranzaCommon):
 
     def test_spanish_error(self):
         self.env["res.lang"]._activate_lang("es_419")
+        self.env["ir.module.module"]._load_module_terms(["cobranza_telefonica"], ["es_419"], overwrite=True)
         self.collector.lang = "es_419"
         form = self._open()
         form.contact_result = "debtor"
         form.outcome = "call_back"
+        self.assertTrue(form.next_call, "a call back proposes tomorrow")
+        form.next_call = False
         wizard = form.save()
-        with self.assertRaisesRegex(UserError, "cuándo"):
-            wizard.action_confirm()
+        # The web client sends the user's language in the context.
+        with self.assertRaisesRegex(UserError, "El cliente pidió que lo vuelvan a llamar: indique cuándo."):
+            wizard.with_context(lang="es_419").action_confirm()
 
     # ------------------------------------------------------------------ access
 

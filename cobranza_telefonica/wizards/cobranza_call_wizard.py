@@ -31,7 +31,7 @@ class CobranzaCallWizard(models.TransientModel):
         "('move_type', '=', 'out_invoice'), ('state', '=', 'posted'), "
         "('payment_state', 'in', ('not_paid', 'partial'))]",
     )
-    context_html = fields.Html(string="Customer", compute="_compute_context_html", sanitize=False)
+    context_html = fields.Html(string="Customer context", compute="_compute_context_html", sanitize=False)
     script_id = fields.Many2one(
         comodel_name="cobranza.script", string="Script", compute="_compute_script_id", store=True, readonly=False
     )
