@@ -6,6 +6,4 @@ from . import cobranza_promise_line
 from . import cobranza_script
 from . import cobranza_objection
 from . import cobranza_call
-from . import res_partner_call
-from . import account_move_call
 from . import mail_activity

@@ -60,3 +60,8 @@ class AccountMove(models.Model):
             elif move.commercial_partner_id.cobranza_on_hold:
                 reasons[move.id] = "on_hold"
         return reasons
+
+    def action_cobranza_start_call(self):
+        """Open the guided call for this invoice's customer, with this invoice to discuss."""
+        self.ensure_one()
+        return self.env["mail.activity"]._cobranza_open_call_wizard(self.commercial_partner_id, moves=self)

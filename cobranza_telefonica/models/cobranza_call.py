@@ -52,17 +52,27 @@ class CobranzaCall(models.Model):
         check_company=True,
     )
     user_id = fields.Many2one(
-        comodel_name="res.users", string="Collector", required=True, index=True, default=lambda self: self.env.user
+        comodel_name="res.users",
+        string="Collector",
+        required=True,
+        index=True,
+        default=lambda self: self.env.user,
     )
     date_start = fields.Datetime(string="Start", required=True, default=fields.Datetime.now, index=True)
     duration = fields.Float(string="Duration (minutes)", aggregator="sum")
     contact_result = fields.Selection(selection=CONTACT_RESULTS, required=True, index=True)
     outcome = fields.Selection(selection=OUTCOMES, index=True)
     receptivity = fields.Selection(
-        selection=[("1", "1 - Hostile"), ("2", "2 - Reluctant"), ("3", "3 - Neutral"), ("4", "4 - Willing"), ("5", "5 - Very willing")],
+        selection=[
+            ("1", "1 - Hostile"),
+            ("2", "2 - Reluctant"),
+            ("3", "3 - Neutral"),
+            ("4", "4 - Willing"),
+            ("5", "5 - Very willing"),
+        ],
     )
     note = fields.Text(string="Notes")
-    script_id = fields.Many2one(comodel_name="cobranza.script", string="Script", check_company=True)
+    script_id = fields.Many2one(comodel_name="cobranza.script", check_company=True)
     step_ids = fields.Many2many(comodel_name="cobranza.script.step", string="Steps ticked")
     promise_ids = fields.One2many(comodel_name="cobranza.promise", inverse_name="call_id", string="Promises")
     promise_amount = fields.Monetary(compute="_compute_promise_amount", string="Amount promised")
@@ -104,7 +114,8 @@ class CobranzaCall(models.Model):
             partner.sudo().cobranza_wrong_number = True
             partner.sudo().message_post(
                 body=self.env._(
-                    "Wrong number: %(phone)s is not this customer's. Please find and record a new phone number.",
+                    "Wrong number: %(phone)s is not this customer's. "
+                    "Please find and record a new phone number.",
                     phone=partner.phone or partner.mobile or "",
                 ),
                 author_id=self.env.user.partner_id.id,
@@ -119,14 +130,13 @@ class CobranzaCall(models.Model):
     @api.model
     def _cobranza_validate(self, values):
         """Raise UserError on input that cannot be recorded."""
-        _ = self.env._
         partner = values.get("partner_id")
         if not partner:
-            raise UserError(_("Choose the customer you called."))
+            raise UserError(self.env._("Choose the customer you called."))
         company = self.env.company
         if partner.company_id and partner.company_id != company:
             raise UserError(
-                _(
+                self.env._(
                     "%(customer)s belongs to the company %(other)s: switch to that company to call it.",
                     customer=partner.display_name,
                     other=partner.company_id.name,
@@ -136,51 +146,58 @@ class CobranzaCall(models.Model):
         moves |= values.get("promise_move_ids") or self.env["account.move"]
         moves |= values.get("dispute_move_ids") or self.env["account.move"]
         if moves.filtered(lambda m: m.company_id != company):
-            raise UserError(_("Some invoices belong to another company: switch company to call this customer."))
+            raise UserError(
+                self.env._("Some invoices belong to another company: switch company to call this customer.")
+            )
         if moves.filtered(lambda m: m.commercial_partner_id != partner.commercial_partner_id):
-            raise UserError(_("Some invoices are not of %(customer)s.", customer=partner.display_name))
+            raise UserError(
+                self.env._("Some invoices are not of %(customer)s.", customer=partner.display_name)
+            )
         result = values.get("contact_result")
         if not result:
-            raise UserError(_("Say whether you reached the customer (contact result)."))
+            raise UserError(self.env._("Say whether you reached the customer (contact result)."))
         outcome = values.get("outcome")
         if result == "debtor" and not outcome:
-            raise UserError(_("You reached the debtor: choose the outcome of the call."))
+            raise UserError(self.env._("You reached the debtor: choose the outcome of the call."))
         now = fields.Datetime.now()
         next_call = values.get("next_call")
         if next_call and next_call <= now:
-            raise UserError(_("The next call must be in the future."))
+            raise UserError(self.env._("The next call must be in the future."))
         if result == "debtor" and outcome == "call_back" and not next_call:
-            raise UserError(_("The customer asked to be called back: say when."))
+            raise UserError(self.env._("The customer asked to be called back: say when."))
         if result == "debtor" and outcome in ("promise", "payment_plan"):
             self._validate_promise(values)
         if result == "debtor" and outcome == "dispute":
             if not (values.get("dispute_reason") or "").strip():
-                raise UserError(_("Write the reason of the dispute."))
+                raise UserError(self.env._("Write the reason of the dispute."))
             if not values.get("dispute_move_ids"):
-                raise UserError(_("Choose the disputed invoices."))
+                raise UserError(self.env._("Choose the disputed invoices."))
 
     @api.model
     def _validate_promise(self, values):
-        _ = self.env._
         currency = self.env.company.currency_id
         amount = values.get("promise_amount") or 0.0
         promise_date = values.get("promise_date")
         if currency.compare_amounts(amount, 0.0) <= 0:
-            raise UserError(_("A promise to pay needs an amount greater than zero."))
+            raise UserError(self.env._("A promise to pay needs an amount greater than zero."))
         if not promise_date:
-            raise UserError(_("A promise to pay needs the date the customer will pay."))
+            raise UserError(self.env._("A promise to pay needs the date the customer will pay."))
         moves = values.get("promise_move_ids")
         if not moves:
-            raise UserError(_("Choose the invoices the customer promises to pay."))
+            raise UserError(self.env._("Choose the invoices the customer promises to pay."))
         unpaid = moves.filtered(
-            lambda m: m.move_type == "out_invoice" and m.state == "posted" and m.payment_state in ("not_paid", "partial")
+            lambda m: (
+                m.move_type == "out_invoice"
+                and m.state == "posted"
+                and m.payment_state in ("not_paid", "partial")
+            )
         )
         if unpaid != moves:
-            raise UserError(_("Only open (posted, unpaid) customer invoices can be promised."))
+            raise UserError(self.env._("Only open (posted, unpaid) customer invoices can be promised."))
         residual = sum(moves.mapped("amount_residual"))
         if currency.compare_amounts(amount, residual) > 0:
             raise UserError(
-                _(
+                self.env._(
                     "The amount promised (%(amount)s) is more than what the invoices owe (%(residual)s).",
                     amount=format_amount(self.env, amount, currency),
                     residual=format_amount(self.env, residual, currency),
@@ -191,10 +208,12 @@ class CobranzaCall(models.Model):
         interval = values.get("plan_interval_days") or 30
         last_date = promise_date + timedelta(days=interval * (count - 1))
         if promise_date < today:
-            raise UserError(_("The promised date cannot be in the past."))
+            raise UserError(self.env._("The promised date cannot be in the past."))
         if last_date > today + timedelta(days=PROMISE_MAX_DAYS):
             raise UserError(
-                _("The promised dates must fall within %(days)s days from today.", days=PROMISE_MAX_DAYS)
+                self.env._(
+                    "The promised dates must fall within %(days)s days from today.", days=PROMISE_MAX_DAYS
+                )
             )
 
     @api.model
@@ -207,11 +226,15 @@ class CobranzaCall(models.Model):
             "date_start": values.get("date_start") or fields.Datetime.now(),
             "duration": values.get("duration") or 0.0,
             "contact_result": values["contact_result"],
-            "outcome": values.get("outcome") if values["contact_result"] in ("debtor", "third_party") else False,
+            "outcome": values.get("outcome")
+            if values["contact_result"] in ("debtor", "third_party")
+            else False,
             "receptivity": values.get("receptivity") or False,
             "note": values.get("note") or False,
             "script_id": values.get("script_id") and values["script_id"].id,
-            "step_ids": [fields.Command.set((values.get("step_ids") or self.env["cobranza.script.step"]).ids)],
+            "step_ids": [
+                fields.Command.set((values.get("step_ids") or self.env["cobranza.script.step"]).ids)
+            ],
             "next_call": self._next_call_for(values),
             "dispute_reason": values.get("dispute_reason") if values.get("outcome") == "dispute" else False,
         }
@@ -245,7 +268,9 @@ class CobranzaCall(models.Model):
                 lines.append(fields.Command.create({"move_id": move.id, "amount": part}))
             note = values.get("note") or ""
             if count > 1:
-                note = self.env._("Instalment %(index)s of %(count)s. %(note)s", index=index + 1, count=count, note=note)
+                note = self.env._(
+                    "Instalment %(index)s of %(count)s. %(note)s", index=index + 1, count=count, note=note
+                )
             Promise.create(
                 {
                     "company_id": call.company_id.id,

@@ -59,7 +59,7 @@ class CobranzaPromise(models.Model):
         tracking=True,
     )
     note = fields.Text(string="Notes")
-    call_id = fields.Many2one(comodel_name="cobranza.call", string="Call", index=True, ondelete="set null")
+    call_id = fields.Many2one(comodel_name="cobranza.call", index=True, ondelete="set null")
 
     @api.depends("partner_id.display_name", "date")
     def _compute_name(self):

@@ -130,8 +130,7 @@ class CobranzaScriptStep(models.Model):
     )
     name = fields.Char(string="Title", required=True)
     text = fields.Text(
-        help="What the collector says. Placeholders: "
-        + ", ".join("{%s}" % name for name in script_render.PLACEHOLDERS),
+        help="What the collector says. Placeholders: " + script_render.braced(script_render.PLACEHOLDERS),
     )
 
     @api.constrains("text")
@@ -141,10 +140,11 @@ class CobranzaScriptStep(models.Model):
             if unknown:
                 raise ValidationError(
                     self.env._(
-                        "Step %(step)s uses unknown placeholders: %(unknown)s. Known placeholders: %(known)s.",
+                        "Step %(step)s uses unknown placeholders: %(unknown)s. "
+                        "Known placeholders: %(known)s.",
                         step=step.name,
-                        unknown=", ".join("{%s}" % name for name in unknown),
-                        known=", ".join("{%s}" % name for name in script_render.PLACEHOLDERS),
+                        unknown=script_render.braced(unknown),
+                        known=script_render.braced(script_render.PLACEHOLDERS),
                     )
                 )
 

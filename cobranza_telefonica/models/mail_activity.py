@@ -32,7 +32,12 @@ class MailActivity(models.Model):
         string="Priority", digits=(16, 0), index=True, help="Amount overdue x days overdue x risk."
     )
     cobranza_queue_state = fields.Selection(
-        selection=[("overdue", "Overdue"), ("today", "Today"), ("blocked", "Blocked"), ("planned", "Planned")],
+        selection=[
+            ("overdue", "Overdue"),
+            ("today", "Today"),
+            ("blocked", "Blocked"),
+            ("planned", "Planned"),
+        ],
         string="Queue",
     )
     cobranza_blocked_reason = fields.Char(string="Blocked because")
@@ -95,7 +100,9 @@ class MailActivity(models.Model):
             return
         company = self.env.company
         today = fields.Date.context_today(self)
-        figures = self.env["res.partner"]._cobranza_overdue_figures(activities.cobranza_partner_id, company, today)
+        figures = self.env["res.partner"]._cobranza_overdue_figures(
+            activities.cobranza_partner_id, company, today
+        )
         blocked = activities._cobranza_blocked_reason()
         risk = priority.risk_factor()
         for activity in activities:
@@ -136,7 +143,9 @@ class MailActivity(models.Model):
     def action_cobranza_my_calls(self):
         """The queue "My calls today": refresh the priorities, then list them, highest first."""
         self.search(self._cobranza_queue_domain())._cobranza_refresh_queue()
-        action = self.env["ir.actions.act_window"]._for_xml_id("cobranza_telefonica.action_cobranza_call_queue")
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "cobranza_telefonica.action_cobranza_call_queue"
+        )
         action["domain"] = self._cobranza_queue_domain()
         return action
 
@@ -153,7 +162,8 @@ class MailActivity(models.Model):
         if block:
             raise UserError(
                 self.env._(
-                    "This call is blocked: %(reason)s Next allowed: %(when)s. A collection manager may override it.",
+                    "This call is blocked: %(reason)s Next allowed: %(when)s. "
+                    "A collection manager may override it.",
                     reason=block["reason"],
                     when=fields.Datetime.to_string(
                         fields.Datetime.context_timestamp(self, block["next_allowed"])
@@ -223,7 +233,8 @@ class MailActivity(models.Model):
         )
         self.cobranza_partner_id.sudo().message_post(
             body=self.env._(
-                "%(manager)s overrode the contact guardrails for today's call (%(reason)s): %(justification)s",
+                "%(manager)s overrode the contact guardrails for today's call (%(reason)s): "
+                "%(justification)s",
                 manager=self.env.user.name,
                 reason=block["reason"] if block else self.env._("not blocked"),
                 justification=reason,

@@ -24,6 +24,11 @@ PLACEHOLDERS = (
 _PLACEHOLDER_RE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
+def braced(names):
+    """``names`` written as placeholders: "{customer}, {total_due}"."""
+    return ", ".join("{" + name + "}" for name in names)
+
+
 def placeholders_in(text):
     """The placeholder names ``text`` uses, in order of first appearance."""
     seen = []

@@ -41,7 +41,11 @@ class TestCobranzaCall(CobranzaCommon):
         activity = (activity or self.activity).with_user(user or self.collector)
         action = activity.action_cobranza_start_call()
         self.assertEqual(action["res_model"], "cobranza.call.wizard")
-        return Form(self.env["cobranza.call.wizard"].with_user(user or self.collector).with_context(**action["context"]))
+        return Form(
+            self.env["cobranza.call.wizard"]
+            .with_user(user or self.collector)
+            .with_context(**action["context"])
+        )
 
     def _calls(self):
         return self.env["cobranza.call"].search([("partner_id", "=", self.customer.id)])
@@ -133,7 +137,10 @@ class TestCobranzaCall(CobranzaCommon):
         self.assertEqual(promises.mapped("date"), [date(2026, 3, 20), date(2026, 4, 9), date(2026, 4, 29)])
         self.assertEqual(promises.mapped("amount"), [40000, 40000, 40000])
         self.assertEqual(
-            [(line.move_id, line.amount) for line in promises.line_ids.sorted(lambda x: (x.promise_id.date, x.id))],
+            [
+                (line.move_id, line.amount)
+                for line in promises.line_ids.sorted(lambda x: (x.promise_id.date, x.id))
+            ],
             [(self.inv_old, 40000), (self.inv_old, 40000), (self.inv_old, 20000), (self.inv_new, 20000)],
         )
 
@@ -205,13 +212,18 @@ class TestCobranzaCall(CobranzaCommon):
         form.contact_result = "wrong_number"
         form.save().action_confirm()
         self.assertTrue(self.customer.cobranza_wrong_number)
-        self.assertIn("Wrong number", self.customer.message_ids[:3].mapped("body")[-1] + str(self.customer.message_ids.mapped("body")))
+        self.assertIn(
+            "Wrong number",
+            self.customer.message_ids[:3].mapped("body")[-1] + str(self.customer.message_ids.mapped("body")),
+        )
         self.assertFalse(self._next_calls(), "no next call on a wrong only phone")
         self.customer.phone = "+56 9 8765 4321"
         self.assertFalse(self.customer.cobranza_wrong_number)
 
     def test_wrong_number_other_phone(self):
-        self.env["res.partner"].create({"name": "Marta Tesorería", "parent_id": self.customer.id, "mobile": "+56 9 1111 2222"})
+        self.env["res.partner"].create(
+            {"name": "Marta Tesorería", "parent_id": self.customer.id, "mobile": "+56 9 1111 2222"}
+        )
         form = self._open()
         self.assertIn("tel:+56 9 1111 2222", form.context_html)
         form.contact_result = "wrong_number"
@@ -223,7 +235,9 @@ class TestCobranzaCall(CobranzaCommon):
         action = self.inv_old.with_user(self.collector).action_cobranza_start_call()
         self.assertEqual(action["context"]["default_activity_id"], self.activity.id)
         self.assertEqual(action["context"]["default_move_ids"], self.inv_old.ids)
-        form = Form(self.env["cobranza.call.wizard"].with_user(self.collector).with_context(**action["context"]))
+        form = Form(
+            self.env["cobranza.call.wizard"].with_user(self.collector).with_context(**action["context"])
+        )
         self.assertEqual(form.move_ids[:], self.inv_old)
         action = self.customer_b.with_user(self.collector).action_cobranza_start_call()
         self.assertFalse(action["context"]["default_activity_id"])
@@ -283,7 +297,9 @@ class TestCobranzaCall(CobranzaCommon):
         form = Form(
             self.env["cobranza.call.wizard"]
             .with_user(self.collector)
-            .with_context(default_partner_id=self.customer.id, allowed_company_ids=[self.company.id, other.id])
+            .with_context(
+                default_partner_id=self.customer.id, allowed_company_ids=[self.company.id, other.id]
+            )
         )
         form.contact_result = "no_answer"
         wizard = form.save()
@@ -313,7 +329,9 @@ class TestCobranzaCall(CobranzaCommon):
                 {"partner_id": self.customer.id, "contact_result": "busy"}
             )
         with self.assertRaises(AccessError):
-            self.env["cobranza.call.wizard"].with_user(self.plain_user).create({"partner_id": self.customer.id})
+            self.env["cobranza.call.wizard"].with_user(self.plain_user).create(
+                {"partner_id": self.customer.id}
+            )
         with self.assertRaises(AccessError):
             self.env.ref("cobranza_telefonica.script_overdue").with_user(self.collector).name = "x"
         with self.assertRaises(AccessError):
@@ -329,20 +347,36 @@ class TestCobranzaCall(CobranzaCommon):
         self.assertIn("Ferretería Los Robles SpA", html)
         self.assertIn("150,000", html)  # total due
         self.assertIn("100,000", html)  # overdue
-        self.assertIn("/my/invoices/%s?access_token=" % self.inv_old.id, html)
+        self.assertIn(f"/my/invoices/{self.inv_old.id}?access_token=", html)
         self.assertIn(self.inv_old.l10n_latam_document_number, html)
         with self.assertRaisesRegex(ValidationError, r"\{monto\}"):
             script.step_ids[0].text = "Debe {monto}"
 
     def test_script_choice_by_days_and_segment(self):
         Script = self.env["cobranza.script"]
-        self.assertEqual(Script._cobranza_find(-5, "company", self.company), self.env.ref("cobranza_telefonica.script_preventive"))
-        self.assertEqual(Script._cobranza_find(0, "company", self.company), self.env.ref("cobranza_telefonica.script_due"))
-        self.assertEqual(Script._cobranza_find(59, "company", self.company), self.env.ref("cobranza_telefonica.script_overdue"))
-        self.assertEqual(Script._cobranza_find(60, "company", self.company), self.env.ref("cobranza_telefonica.script_late"))
-        person = Script.create({"name": "Persona", "days_min": 1, "days_max": 59, "debtor_type": "person", "sequence": 99})
+        self.assertEqual(
+            Script._cobranza_find(-5, "company", self.company),
+            self.env.ref("cobranza_telefonica.script_preventive"),
+        )
+        self.assertEqual(
+            Script._cobranza_find(0, "company", self.company), self.env.ref("cobranza_telefonica.script_due")
+        )
+        self.assertEqual(
+            Script._cobranza_find(59, "company", self.company),
+            self.env.ref("cobranza_telefonica.script_overdue"),
+        )
+        self.assertEqual(
+            Script._cobranza_find(60, "company", self.company),
+            self.env.ref("cobranza_telefonica.script_late"),
+        )
+        person = Script.create(
+            {"name": "Persona", "days_min": 1, "days_max": 59, "debtor_type": "person", "sequence": 99}
+        )
         self.assertEqual(Script._cobranza_find(10, "person", self.company), person)
-        self.assertEqual(Script._cobranza_find(10, "company", self.company), self.env.ref("cobranza_telefonica.script_overdue"))
+        self.assertEqual(
+            Script._cobranza_find(10, "company", self.company),
+            self.env.ref("cobranza_telefonica.script_overdue"),
+        )
 
     # ------------------------------------------------------------------ queue
 
@@ -352,19 +386,35 @@ class TestCobranzaCall(CobranzaCommon):
         other_user_activity = self._call_activity(self.customer_b, self.manager)
         future = self._call_activity(self.customer, self.collector, date(2026, 3, 20))
         action = self.env["mail.activity"].with_user(self.collector).action_cobranza_my_calls()
-        queue = self.env["mail.activity"].with_user(self.collector).search(action["domain"], order="cobranza_priority desc")
+        queue = (
+            self.env["mail.activity"]
+            .with_user(self.collector)
+            .search(action["domain"], order="cobranza_priority desc")
+        )
         self.assertEqual(queue.ids, [self.activity.id, activity_b.id])
         self.assertRecordValues(
             queue,
             [
-                {"cobranza_amount_overdue": 100000, "cobranza_days_overdue": 30, "cobranza_priority": 3000000, "cobranza_queue_state": "today"},
-                {"cobranza_amount_overdue": 40000, "cobranza_days_overdue": 60, "cobranza_priority": 2400000, "cobranza_queue_state": "overdue"},
+                {
+                    "cobranza_amount_overdue": 100000,
+                    "cobranza_days_overdue": 30,
+                    "cobranza_priority": 3000000,
+                    "cobranza_queue_state": "today",
+                },
+                {
+                    "cobranza_amount_overdue": 40000,
+                    "cobranza_days_overdue": 60,
+                    "cobranza_priority": 2400000,
+                    "cobranza_queue_state": "overdue",
+                },
             ],
         )
         self.assertEqual(queue[0].cobranza_amount_due, 150000)
         self.assertNotIn(future, queue)
         action = self.env["mail.activity"].with_user(self.manager).action_cobranza_my_calls()
-        self.assertIn(other_user_activity, self.env["mail.activity"].with_user(self.manager).search(action["domain"]))
+        self.assertIn(
+            other_user_activity, self.env["mail.activity"].with_user(self.manager).search(action["domain"])
+        )
         self.assertTrue(inv_b)
 
     def test_blocked_and_override(self):
@@ -372,13 +422,17 @@ class TestCobranzaCall(CobranzaCommon):
             self.activity._cobranza_refresh_queue()
             self.assertEqual(self.activity.cobranza_queue_state, "blocked")
             self.assertEqual(self.activity.cobranza_blocked_reason, "No collection calls on Sundays.")
-            self.assertEqual(self.activity.cobranza_next_allowed, datetime(2026, 3, 16, 11, 0))  # Monday 08:00
+            self.assertEqual(
+                self.activity.cobranza_next_allowed, datetime(2026, 3, 16, 11, 0)
+            )  # Monday 08:00
             with self.assertRaisesRegex(UserError, "blocked"):
                 self.activity.with_user(self.collector).action_cobranza_start_call()
             with self.assertRaisesRegex(UserError, "Only a collection manager"):
                 self.activity.with_user(self.collector)._cobranza_override("Urgente")
             override = Form(
-                self.env["cobranza.call.override"].with_user(self.manager).with_context(default_activity_id=self.activity.id)
+                self.env["cobranza.call.override"]
+                .with_user(self.manager)
+                .with_context(default_activity_id=self.activity.id)
             )
             override.reason = "El cliente pidió que lo llamáramos hoy"
             override.save().action_confirm()
@@ -388,6 +442,8 @@ class TestCobranzaCall(CobranzaCommon):
             self.assertIn("El cliente pidió que lo llamáramos hoy", self.customer.message_ids[0].body)
             action = self.activity.with_user(self.collector).action_cobranza_start_call()
             self.assertEqual(action["res_model"], "cobranza.call.wizard")
-        with freeze_time(datetime(2026, 3, 16, 23, 30)):  # Monday 20:30 in Santiago; yesterday's override is spent
+        with freeze_time(
+            datetime(2026, 3, 16, 23, 30)
+        ):  # Monday 20:30 in Santiago; yesterday's override is spent
             block = self.activity._cobranza_blocked_reason()[self.activity.id]
             self.assertEqual(block["next_allowed"], datetime(2026, 3, 17, 11, 0))

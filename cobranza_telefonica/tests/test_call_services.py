@@ -8,7 +8,9 @@ from ..services import contact_window, priority, script_render
 @tagged("post_install", "-at_install")
 class TestScriptRender(BaseCase):
     def test_placeholders(self):
-        self.assertEqual(script_render.placeholders_in("{customer} owes {total_due} {customer}"), ["customer", "total_due"])
+        self.assertEqual(
+            script_render.placeholders_in("{customer} owes {total_due} {customer}"), ["customer", "total_due"]
+        )
         self.assertEqual(script_render.unknown_placeholders("Hola {customer}, {monto} {x1}"), ["monto", "x1"])
         self.assertEqual(script_render.unknown_placeholders(""), [])
         self.assertEqual(script_render.unknown_placeholders(None), [])
@@ -19,6 +21,9 @@ class TestScriptRender(BaseCase):
             {"contact": "Ana <script>", "total_due": "$ 1.000"},
         )
         self.assertEqual(html, "Hola Ana &lt;script&gt; &lt;b&gt;<br/>Debe $ 1.000 {typo}")
+
+    def test_braced(self):
+        self.assertEqual(script_render.braced(["customer", "total_due"]), "{customer}, {total_due}")
 
     def test_render_list_and_missing(self):
         html = script_render.render("{invoices}|{bank_account}", {"invoices": ["FAC 1", "FAC <2>"]})
@@ -55,16 +60,20 @@ class TestContactWindow(BaseCase):
         monday_noon = datetime(2026, 3, 16, 12, 0)
         self.assertEqual(contact_window.blocked_reason(monday_noon), (False, False))
         self.assertEqual(
-            contact_window.blocked_reason(datetime(2026, 3, 16, 7, 59)), ("hours", datetime(2026, 3, 16, 8, 0))
+            contact_window.blocked_reason(datetime(2026, 3, 16, 7, 59)),
+            ("hours", datetime(2026, 3, 16, 8, 0)),
         )
         self.assertEqual(
-            contact_window.blocked_reason(datetime(2026, 3, 16, 20, 0)), ("hours", datetime(2026, 3, 17, 8, 0))
+            contact_window.blocked_reason(datetime(2026, 3, 16, 20, 0)),
+            ("hours", datetime(2026, 3, 17, 8, 0)),
         )
         # Saturday evening and Sunday wait for Monday 08:00
         self.assertEqual(
-            contact_window.blocked_reason(datetime(2026, 3, 21, 21, 0)), ("hours", datetime(2026, 3, 23, 8, 0))
+            contact_window.blocked_reason(datetime(2026, 3, 21, 21, 0)),
+            ("hours", datetime(2026, 3, 23, 8, 0)),
         )
         self.assertEqual(
-            contact_window.blocked_reason(datetime(2026, 3, 22, 10, 0)), ("sunday", datetime(2026, 3, 23, 8, 0))
+            contact_window.blocked_reason(datetime(2026, 3, 22, 10, 0)),
+            ("sunday", datetime(2026, 3, 23, 8, 0)),
         )
         self.assertEqual(contact_window.blocked_reason(datetime(2026, 3, 21, 19, 59)), (False, False))

@@ -44,7 +44,14 @@ class TestCobranzaCallUi(CobranzaCommon, AccountTestInvoicingHttpCommon):
         call = Call.search([("partner_id", "=", self.customer.id)])
         self.assertRecordValues(
             call,
-            [{"user_id": user.id, "contact_result": "debtor", "outcome": "promise", "note": "Paga por transferencia"}],
+            [
+                {
+                    "user_id": user.id,
+                    "contact_result": "debtor",
+                    "outcome": "promise",
+                    "note": "Paga por transferencia",
+                }
+            ],
         )
         self.assertEqual(len(call.step_ids), 2)
         self.assertEqual(call.move_ids, invoice)

@@ -15,9 +15,11 @@ class CobranzaCallWizard(models.TransientModel):
     _description = "Guided collection call"
     _check_company_auto = True
 
-    company_id = fields.Many2one(comodel_name="res.company", required=True, default=lambda self: self.env.company)
+    company_id = fields.Many2one(
+        comodel_name="res.company", required=True, default=lambda self: self.env.company
+    )
     currency_id = fields.Many2one(related="company_id.currency_id")
-    activity_id = fields.Many2one(comodel_name="mail.activity", string="Activity", ondelete="cascade")
+    activity_id = fields.Many2one(comodel_name="mail.activity", ondelete="cascade")
     partner_id = fields.Many2one(comodel_name="res.partner", string="Customer", required=True)
     partner_wrong_number = fields.Boolean(related="partner_id.cobranza_wrong_number")
     move_ids = fields.Many2many(
@@ -33,7 +35,7 @@ class CobranzaCallWizard(models.TransientModel):
     )
     context_html = fields.Html(string="Customer context", compute="_compute_context_html", sanitize=False)
     script_id = fields.Many2one(
-        comodel_name="cobranza.script", string="Script", compute="_compute_script_id", store=True, readonly=False
+        comodel_name="cobranza.script", compute="_compute_script_id", store=True, readonly=False
     )
     line_ids = fields.One2many(
         comodel_name="cobranza.call.wizard.line",
@@ -80,7 +82,9 @@ class CobranzaCallWizard(models.TransientModel):
     def _compute_move_ids(self):
         for wizard in self:
             if wizard.partner_id and not wizard.move_ids:
-                wizard.move_ids = wizard.partner_id.commercial_partner_id._cobranza_open_invoices(wizard.company_id)
+                wizard.move_ids = wizard.partner_id.commercial_partner_id._cobranza_open_invoices(
+                    wizard.company_id
+                )
 
     @api.depends("move_ids")
     def _compute_promise_move_ids(self):
@@ -105,7 +109,9 @@ class CobranzaCallWizard(models.TransientModel):
             if not wizard.partner_id:
                 wizard.script_id = False
                 continue
-            moves = wizard.move_ids or wizard.partner_id.commercial_partner_id._cobranza_open_invoices(wizard.company_id)
+            moves = wizard.move_ids or wizard.partner_id.commercial_partner_id._cobranza_open_invoices(
+                wizard.company_id
+            )
             dues = [due for due in moves.mapped("invoice_date_due") if due]
             days = (today - min(dues)).days if dues else 0
             partner = wizard.partner_id.commercial_partner_id
@@ -123,12 +129,16 @@ class CobranzaCallWizard(models.TransientModel):
                 )
                 for step, html in wizard.script_id._render_steps(values):
                     commands.append(
-                        fields.Command.create({"step_id": step.id, "sequence": step.sequence, "text_html": html})
+                        fields.Command.create(
+                            {"step_id": step.id, "sequence": step.sequence, "text_html": html}
+                        )
                     )
             wizard.line_ids = commands
 
     def _compute_objection_ids(self):
-        objections = self.env["cobranza.objection"].search([("company_id", "in", [False, self.env.company.id])])
+        objections = self.env["cobranza.objection"].search(
+            [("company_id", "in", [False, self.env.company.id])]
+        )
         for wizard in self:
             wizard.objection_ids = objections
 
@@ -189,4 +199,4 @@ class CobranzaCallWizardLine(models.TransientModel):
     kind = fields.Selection(related="step_id.kind")
     name = fields.Char(related="step_id.name")
     text_html = fields.Html(string="Say", sanitize=False, readonly=True)
-    done = fields.Boolean(string="Done")
+    done = fields.Boolean()

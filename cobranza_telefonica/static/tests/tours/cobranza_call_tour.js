@@ -2,6 +2,11 @@ import { registry } from "@web/core/registry";
 import { stepUtils } from "@web_tour/tour_service/tour_utils";
 
 const { DateTime } = luxon;
+const promiseDate = DateTime.now().plus({ days: 10 }).toFormat("MM/dd/yyyy");
+const nextCall = DateTime.now()
+    .plus({ days: 2 })
+    .set({ hour: 12, minute: 0, second: 0 })
+    .toFormat("MM/dd/yyyy HH:mm:ss");
 
 registry.category("web_tour.tours").add("cobranza_call_tour", {
     url: "/odoo",
@@ -66,12 +71,16 @@ registry.category("web_tour.tours").add("cobranza_call_tour", {
         {
             content: "Date promised",
             trigger: ".modal div[name='promise_date'] input",
-            run: `edit ${DateTime.now().plus({ days: 10 }).toFormat("MM/dd/yyyy")}`,
+            run: `edit ${promiseDate}`,
         },
         {
             content: "Notes",
             trigger: ".modal div[name='note'] textarea",
             run: "edit Paga por transferencia",
+        },
+        {
+            content: "The promised date is kept",
+            trigger: `.modal div[name='promise_date'] input:value(${promiseDate})`,
         },
         {
             content: "Record the call",
@@ -97,9 +106,22 @@ registry.category("web_tour.tours").add("cobranza_call_tour", {
             run: 'select "call_back"',
         },
         {
+            content: "A call back proposes tomorrow",
+            trigger: `.modal div[name='next_call'] input:value(${DateTime.now().plus({ days: 1 }).toFormat("MM/dd/yyyy")})`,
+        },
+        {
             content: "Agreed time of the next call",
             trigger: ".modal div[name='next_call'] input",
-            run: `edit ${DateTime.now().plus({ days: 2 }).set({ hour: 12, minute: 0, second: 0 }).toFormat("MM/dd/yyyy HH:mm:ss")}`,
+            run: `edit ${nextCall}`,
+        },
+        {
+            content: "Leave the date field",
+            trigger: ".modal div[name='note'] textarea",
+            run: "click",
+        },
+        {
+            content: "The agreed time is kept",
+            trigger: `.modal div[name='next_call'] input:value(${nextCall.slice(0, 10)})`,
         },
         {
             content: "Record the call back",
