@@ -13,7 +13,9 @@ if not company.chart_template:
 Partner = env["res.partner"]  # noqa: F821
 partners = Partner.search([("name", "=like", "Bench call %")])
 if len(partners) < N:
-    partners = Partner.create([{"name": f"Bench call {i:04d}", "is_company": True, "phone": "+56 2 2000 0000"} for i in range(N)])
+    partners = Partner.create(
+        [{"name": f"Bench call {i:04d}", "is_company": True, "phone": "+56 2 2000 0000"} for i in range(N)]
+    )
     journal = env["account.journal"].search([("type", "=", "sale"), ("company_id", "=", company.id)], limit=1)  # noqa: F821
     today = date.today()
     moves = env["account.move"].create(  # noqa: F821
@@ -25,7 +27,9 @@ if len(partners) < N:
                 "invoice_date": today - timedelta(days=40 + i % 60),
                 "invoice_date_due": today - timedelta(days=10 + i % 60),
                 "l10n_latam_document_type_id": env.ref("l10n_cl.dc_a_f_dte").id,  # noqa: F821
-                "invoice_line_ids": [Command.create({"name": "x", "quantity": 1, "price_unit": 1000 * (i + 1), "tax_ids": []})],
+                "invoice_line_ids": [
+                    Command.create({"name": "x", "quantity": 1, "price_unit": 1000 * (i + 1), "tax_ids": []})
+                ],
             }
             for i, partner in enumerate(partners)
         ]
@@ -44,10 +48,15 @@ elapsed = time.perf_counter() - start
 calls = Activity.search(action["domain"], order="cobranza_priority desc")
 print(f"queue refresh: {len(calls)} calls in {elapsed:.2f} s, {env.cr.sql_log_count - queries} queries")  # noqa: F821
 top = calls[:1]
+print(
+    f"first: {top.cobranza_partner_id.name}, overdue {top.cobranza_amount_overdue:.0f} x {top.cobranza_days_overdue} days"
+)
 start = time.perf_counter()
 wizard = env["cobranza.call.wizard"].with_context(**top.action_cobranza_start_call()["context"]).new({})  # noqa: F821
 html = wizard.context_html
 lines = wizard.line_ids
 elapsed = time.perf_counter() - start
-print(f"call screen: {len(lines)} script steps rendered, context {len(html)} chars in {elapsed * 1000:.0f} ms")
+print(
+    f"call screen: {len(lines)} script steps rendered, context {len(html)} chars in {elapsed * 1000:.0f} ms"
+)
 env.cr.rollback()  # noqa: F821

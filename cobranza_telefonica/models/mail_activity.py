@@ -186,6 +186,7 @@ class MailActivity(models.Model):
                 limit=1,
             )
         context = {
+            "dialog_size": "extra-large",
             "default_partner_id": partner.id,
             "default_activity_id": activity.id if activity else False,
         }

@@ -133,7 +133,8 @@ class ResPartner(models.Model):
         ]
         return {
             "customer": partner.name or "",
-            "contact": contact.name or partner.name or "",
+            "contact": contact.name
+            or (partner.name if not partner.is_company else self.env._("the person in charge of payments")),
             "total_due": format_amount(self.env, sum(moves.mapped("amount_residual")), currency),
             "total_overdue": format_amount(self.env, sum(overdue.mapped("amount_residual")), currency),
             "oldest_due_date": format_date(self.env, oldest.invoice_date_due) if oldest else "",

@@ -65,7 +65,11 @@ class TestCobranzaCall(CobranzaCommon):
         self.assertIn("tel:+56 2 2345 6789", form.context_html)
         state_line = form.line_ids._records[2]
         self.assertIn("30 días de atraso", state_line["text_html"])
-        self.assertIn("Ferretería Los Robles SpA", form.line_ids._records[0]["text_html"])
+        greeting = form.line_ids._records[0]["text_html"]
+        self.assertIn(
+            "¿Me comunico con the person in charge of payments? Lo llamo por la cuenta de Ferretería",
+            greeting,
+        )
         for index in (0, 1, 2):
             with form.line_ids.edit(index) as line:
                 line.done = True

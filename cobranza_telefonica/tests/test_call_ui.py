@@ -23,6 +23,7 @@ class TestCobranzaCallUi(CobranzaCommon, AccountTestInvoicingHttpCommon):
             self.env,
             login="tour_call_collector",
             password="tour_call_collector",
+            name="Camila Rojas",
             groups="base.group_user,cobranza_telefonica.group_cobranza_collector",
             company_id=self.company.id,
             company_ids=[Command.set(self.company.ids)],
