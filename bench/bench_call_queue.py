@@ -49,7 +49,8 @@ calls = Activity.search(action["domain"], order="cobranza_priority desc")
 print(f"queue refresh: {len(calls)} calls in {elapsed:.2f} s, {env.cr.sql_log_count - queries} queries")  # noqa: F821
 top = calls[:1]
 print(
-    f"first: {top.cobranza_partner_id.name}, overdue {top.cobranza_amount_overdue:.0f} x {top.cobranza_days_overdue} days"
+    f"first: {top.cobranza_partner_id.name}, overdue {top.cobranza_amount_overdue:.0f} "
+    f"x {top.cobranza_days_overdue} days"
 )
 start = time.perf_counter()
 wizard = env["cobranza.call.wizard"].with_context(**top.action_cobranza_start_call()["context"]).new({})  # noqa: F821

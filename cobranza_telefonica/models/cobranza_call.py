@@ -226,9 +226,7 @@ class CobranzaCall(models.Model):
             "date_start": values.get("date_start") or fields.Datetime.now(),
             "duration": values.get("duration") or 0.0,
             "contact_result": values["contact_result"],
-            "outcome": values.get("outcome")
-            if values["contact_result"] in ("debtor", "third_party")
-            else False,
+            "outcome": self._outcome_for(values),
             "receptivity": values.get("receptivity") or False,
             "note": values.get("note") or False,
             "script_id": values.get("script_id") and values["script_id"].id,
@@ -238,6 +236,16 @@ class CobranzaCall(models.Model):
             "next_call": self._next_call_for(values),
             "dispute_reason": values.get("dispute_reason") if values.get("outcome") == "dispute" else False,
         }
+
+    @api.model
+    def _outcome_for(self, values):
+        """The outcome is the debtor's; a third party can only ask us to call back."""
+        outcome = values.get("outcome")
+        if values["contact_result"] == "debtor" or (
+            values["contact_result"] == "third_party" and outcome == "call_back"
+        ):
+            return outcome
+        return False
 
     @api.model
     def _next_call_for(self, values):

@@ -192,6 +192,18 @@ class TestCobranzaCall(CobranzaCommon):
         self.assertEqual(self._next_calls().date_deadline, date(2026, 3, 17))
         self.assertFalse(self._calls().outcome)
 
+    def test_third_party_cannot_promise(self):
+        form = self._open()
+        form.contact_result = "third_party"
+        form.outcome = "promise"
+        form.promise_amount = 1000
+        form.promise_date = date(2026, 3, 31)
+        form.save().action_confirm()
+        call = self._calls()
+        self.assertFalse(call.outcome)
+        self.assertFalse(call.promise_ids)
+        self.assertEqual(self._next_calls().date_deadline, date(2026, 3, 17))
+
     def test_already_paid(self):
         form = self._open()
         form.contact_result = "debtor"
