@@ -32,6 +32,20 @@ registry.category("web_tour.tours").add("cobranza_call_tour", {
             trigger: ".o_list_view .o_data_row:first-child td[name='cobranza_partner_id']:contains('Ferretería Los Robles')",
         },
         {
+            content: "Switch to the kanban",
+            trigger: ".o_switch_view.o_kanban",
+            run: "click",
+        },
+        {
+            content: "The calls are grouped by queue, with the amount overdue",
+            trigger: ".o_kanban_group .o_kanban_record:contains('Ferretería Los Robles'):contains('250,000')",
+        },
+        {
+            content: "Back to the list",
+            trigger: ".o_switch_view.o_list",
+            run: "click",
+        },
+        {
             content: "Start the call",
             trigger: ".o_data_row:contains('Ferretería Los Robles') button[name='action_cobranza_start_call']",
             run: "click",
