@@ -1,5 +1,6 @@
 from . import models
 from . import services
+from . import wizards
 from . import demo
 from . import wizards
 from . import report

@@ -26,6 +26,10 @@
         "views/cobranza_dashboard_views.xml",
         "views/res_partner_risk_views.xml",
         "report/customer_statement_report.xml",
+        "data/cobranza_script_data.xml",
+        "views/cobranza_call_templates.xml",
+        "views/cobranza_script_views.xml",
+        "views/cobranza_call_views.xml",
         "views/menus.xml",
     ],
     "demo": [
@@ -34,6 +38,9 @@
         "demo/cobranza_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "cobranza_telefonica/static/src/**/*",
+        ],
         "web.assets_tests": [
             "cobranza_telefonica/static/tests/tours/*.js",
         ],

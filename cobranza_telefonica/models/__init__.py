@@ -8,3 +8,7 @@ from . import res_config_settings
 from . import account_partial_reconcile
 from . import cobranza_aging_report
 from . import cobranza_aging_snapshot
+from . import cobranza_script
+from . import cobranza_objection
+from . import cobranza_call
+from . import mail_activity

@@ -61,6 +61,11 @@ class AccountMove(models.Model):
                 reasons[move.id] = "on_hold"
         return reasons
 
+    def action_cobranza_start_call(self):
+        """Open the guided call for this invoice's customer, with this invoice to discuss."""
+        self.ensure_one()
+        return self.env["mail.activity"]._cobranza_open_call_wizard(self.commercial_partner_id, moves=self)
+
 
 # Kept apart from the class above so each feature appends its own override without conflicts.
 # pylint: disable=consider-merging-classes-inherited

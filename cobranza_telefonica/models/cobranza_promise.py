@@ -121,6 +121,7 @@ class CobranzaPromise(models.Model):
         check_company=True,
         copy=False,
     )
+    call_id = fields.Many2one(comodel_name="cobranza.call", index=True, ondelete="set null")
 
     @api.depends("partner_id.display_name", "date")
     def _compute_name(self):

@@ -1,2 +1,4 @@
 from . import cobranza_aging_as_of
 from . import cobranza_dashboard
+from . import cobranza_call_wizard
+from . import cobranza_call_override

@@ -1,0 +1,347 @@
+from datetime import timedelta
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import format_amount, format_datetime
+
+from ..services import priority
+
+CONTACT_RESULTS = [
+    ("no_answer", "No answer"),
+    ("busy", "Busy"),
+    ("wrong_number", "Wrong number"),
+    ("voicemail", "Voicemail"),
+    ("third_party", "Reached a third party"),
+    ("debtor", "Reached the debtor"),
+]
+OUTCOMES = [
+    ("promise", "Promise to pay"),
+    ("payment_plan", "Payment plan"),
+    ("dispute", "Dispute"),
+    ("already_paid", "Already paid"),
+    ("refuses", "Refuses to pay"),
+    ("call_back", "Call back"),
+]
+# Results after which we simply try again later.
+RETRY_RESULTS = ("no_answer", "busy", "voicemail", "third_party")
+PROMISE_MAX_DAYS = 60
+
+
+class CobranzaCall(models.Model):
+    """One collection call attempt and what came out of it."""
+
+    _name = "cobranza.call"
+    _description = "Collection call"
+    _order = "date_start desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(compute="_compute_name", store=True)
+    company_id = fields.Many2one(
+        comodel_name="res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    partner_id = fields.Many2one(
+        comodel_name="res.partner", string="Customer", required=True, index=True, check_company=True
+    )
+    move_ids = fields.Many2many(
+        comodel_name="account.move",
+        relation="cobranza_call_account_move_rel",
+        string="Invoices discussed",
+        check_company=True,
+    )
+    user_id = fields.Many2one(
+        comodel_name="res.users",
+        string="Collector",
+        required=True,
+        index=True,
+        default=lambda self: self.env.user,
+    )
+    date_start = fields.Datetime(string="Start", required=True, default=fields.Datetime.now, index=True)
+    duration = fields.Float(string="Duration (minutes)", aggregator="sum")
+    contact_result = fields.Selection(selection=CONTACT_RESULTS, required=True, index=True)
+    outcome = fields.Selection(selection=OUTCOMES, index=True)
+    receptivity = fields.Selection(
+        selection=[
+            ("1", "1 - Hostile"),
+            ("2", "2 - Reluctant"),
+            ("3", "3 - Neutral"),
+            ("4", "4 - Willing"),
+            ("5", "5 - Very willing"),
+        ],
+    )
+    note = fields.Text(string="Notes")
+    script_id = fields.Many2one(comodel_name="cobranza.script", check_company=True)
+    step_ids = fields.Many2many(comodel_name="cobranza.script.step", string="Steps ticked")
+    promise_ids = fields.One2many(comodel_name="cobranza.promise", inverse_name="call_id", string="Promises")
+    promise_amount = fields.Monetary(compute="_compute_promise_amount", string="Amount promised")
+    next_call = fields.Datetime(string="Next call")
+    dispute_reason = fields.Text()
+
+    @api.depends("partner_id.display_name", "date_start")
+    def _compute_name(self):
+        for call in self:
+            call.name = f"{call.partner_id.display_name or ''} · {call.date_start or ''}"
+
+    @api.depends("promise_ids.amount")
+    def _compute_promise_amount(self):
+        for call in self:
+            call.promise_amount = sum(call.promise_ids.mapped("amount"))
+
+    # ------------------------------------------------------------------
+    # Recording a call: one entry point, validation first, then the writes
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cobranza_record(self, values):
+        """Record the call described by ``values`` (keys of the call wizard) and create what
+        follows from it: promises, dispute flags, the next call, a payment check; mark the
+        activity done. Everything is validated first so a refusal leaves nothing half-saved."""
+        self._cobranza_validate(values)
+        partner = values["partner_id"]
+        activity = values.get("activity_id") or self.env["mail.activity"]
+        call = self.create(self._prepare_call_vals(values))
+        if values.get("outcome") in ("promise", "payment_plan") and values.get("contact_result") == "debtor":
+            self._create_promises(call, values)
+        if values.get("outcome") == "dispute" and values.get("contact_result") == "debtor":
+            values["dispute_move_ids"].sudo().write(
+                {"cobranza_dispute": True, "cobranza_dispute_reason": values["dispute_reason"]}
+            )
+        if values.get("outcome") == "already_paid" and values.get("contact_result") == "debtor":
+            self._schedule_payment_check(call, values)
+        if values.get("contact_result") == "wrong_number" and partner._cobranza_phone_count() <= 1:
+            partner.sudo().cobranza_wrong_number = True
+            partner.sudo().message_post(
+                body=self.env._(
+                    "Wrong number: %(phone)s is not this customer's. "
+                    "Please find and record a new phone number.",
+                    phone=partner.phone or partner.mobile or "",
+                ),
+                author_id=self.env.user.partner_id.id,
+            )
+        elif call.next_call:
+            self._schedule_next_call(call, activity)
+        call._post_to_chatter()
+        if activity:
+            activity.action_feedback(feedback=call._feedback_text())
+        return call
+
+    @api.model
+    def _cobranza_validate(self, values):
+        """Raise UserError on input that cannot be recorded."""
+        partner = values.get("partner_id")
+        if not partner:
+            raise UserError(self.env._("Choose the customer you called."))
+        company = self.env.company
+        if partner.company_id and partner.company_id != company:
+            raise UserError(
+                self.env._(
+                    "%(customer)s belongs to the company %(other)s: switch to that company to call it.",
+                    customer=partner.display_name,
+                    other=partner.company_id.name,
+                )
+            )
+        moves = values.get("move_ids") or self.env["account.move"]
+        moves |= values.get("promise_move_ids") or self.env["account.move"]
+        moves |= values.get("dispute_move_ids") or self.env["account.move"]
+        if moves.filtered(lambda m: m.company_id != company):
+            raise UserError(
+                self.env._("Some invoices belong to another company: switch company to call this customer.")
+            )
+        if moves.filtered(lambda m: m.commercial_partner_id != partner.commercial_partner_id):
+            raise UserError(
+                self.env._("Some invoices are not of %(customer)s.", customer=partner.display_name)
+            )
+        result = values.get("contact_result")
+        if not result:
+            raise UserError(self.env._("Say whether you reached the customer (contact result)."))
+        outcome = values.get("outcome")
+        if result == "debtor" and not outcome:
+            raise UserError(self.env._("You reached the debtor: choose the outcome of the call."))
+        now = fields.Datetime.now()
+        next_call = values.get("next_call")
+        if next_call and next_call <= now:
+            raise UserError(self.env._("The next call must be in the future."))
+        if result == "debtor" and outcome == "call_back" and not next_call:
+            raise UserError(self.env._("The customer asked to be called back: say when."))
+        if result == "debtor" and outcome in ("promise", "payment_plan"):
+            self._validate_promise(values)
+        if result == "debtor" and outcome == "dispute":
+            if not (values.get("dispute_reason") or "").strip():
+                raise UserError(self.env._("Write the reason of the dispute."))
+            if not values.get("dispute_move_ids"):
+                raise UserError(self.env._("Choose the disputed invoices."))
+
+    @api.model
+    def _validate_promise(self, values):
+        currency = self.env.company.currency_id
+        amount = values.get("promise_amount") or 0.0
+        promise_date = values.get("promise_date")
+        if currency.compare_amounts(amount, 0.0) <= 0:
+            raise UserError(self.env._("A promise to pay needs an amount greater than zero."))
+        if not promise_date:
+            raise UserError(self.env._("A promise to pay needs the date the customer will pay."))
+        moves = values.get("promise_move_ids")
+        if not moves:
+            raise UserError(self.env._("Choose the invoices the customer promises to pay."))
+        unpaid = moves.filtered(
+            lambda m: (
+                m.move_type == "out_invoice"
+                and m.state == "posted"
+                and m.payment_state in ("not_paid", "partial")
+            )
+        )
+        if unpaid != moves:
+            raise UserError(self.env._("Only open (posted, unpaid) customer invoices can be promised."))
+        residual = sum(moves.mapped("amount_residual"))
+        if currency.compare_amounts(amount, residual) > 0:
+            raise UserError(
+                self.env._(
+                    "The amount promised (%(amount)s) is more than what the invoices owe (%(residual)s).",
+                    amount=format_amount(self.env, amount, currency),
+                    residual=format_amount(self.env, residual, currency),
+                )
+            )
+        today = fields.Date.context_today(self)
+        count = values.get("outcome") == "payment_plan" and max(values.get("plan_instalments") or 1, 1) or 1
+        interval = values.get("plan_interval_days") or 30
+        last_date = promise_date + timedelta(days=interval * (count - 1))
+        if promise_date < today:
+            raise UserError(self.env._("The promised date cannot be in the past."))
+        if last_date > today + timedelta(days=PROMISE_MAX_DAYS):
+            raise UserError(
+                self.env._(
+                    "The promised dates must fall within %(days)s days from today.", days=PROMISE_MAX_DAYS
+                )
+            )
+
+    @api.model
+    def _prepare_call_vals(self, values):
+        return {
+            "company_id": self.env.company.id,
+            "partner_id": values["partner_id"].commercial_partner_id.id,
+            "move_ids": [fields.Command.set((values.get("move_ids") or self.env["account.move"]).ids)],
+            "user_id": self.env.user.id,
+            "date_start": values.get("date_start") or fields.Datetime.now(),
+            "duration": values.get("duration") or 0.0,
+            "contact_result": values["contact_result"],
+            "outcome": self._outcome_for(values),
+            "receptivity": values.get("receptivity") or False,
+            "note": values.get("note") or False,
+            "script_id": values.get("script_id") and values["script_id"].id,
+            "step_ids": [
+                fields.Command.set((values.get("step_ids") or self.env["cobranza.script.step"]).ids)
+            ],
+            "next_call": self._next_call_for(values),
+            "dispute_reason": values.get("dispute_reason") if values.get("outcome") == "dispute" else False,
+        }
+
+    @api.model
+    def _outcome_for(self, values):
+        """The outcome is the debtor's; a third party can only ask us to call back."""
+        outcome = values.get("outcome")
+        if values["contact_result"] == "debtor" or (
+            values["contact_result"] == "third_party" and outcome == "call_back"
+        ):
+            return outcome
+        return False
+
+    @api.model
+    def _next_call_for(self, values):
+        """The agreed moment for a call back; for a retry result without one, a day later."""
+        if values.get("next_call"):
+            return values["next_call"]
+        if values["contact_result"] in RETRY_RESULTS or values["contact_result"] == "wrong_number":
+            return fields.Datetime.now() + timedelta(days=1)
+        return False
+
+    def _create_promises(self, call, values):
+        """One promise (or one per instalment of a payment plan) allocated oldest invoice first."""
+        currency = call.currency_id
+        moves = values["promise_move_ids"].sorted(lambda m: (m.invoice_date_due or m.invoice_date, m.id))
+        residuals = dict(zip(moves.ids, moves.mapped("amount_residual"), strict=True))
+        count = max(values.get("plan_instalments") or 1, 1) if values["outcome"] == "payment_plan" else 1
+        interval = values.get("plan_interval_days") or 30
+        amounts = priority.instalments(values["promise_amount"], count, currency.decimal_places)
+        Promise = self.env["cobranza.promise"]
+        for index, amount in enumerate(amounts):
+            parts = priority.allocate(amount, [residuals[move_id] for move_id in moves.ids])
+            lines = []
+            for move, part in zip(moves, parts, strict=True):
+                part = currency.round(part)
+                if currency.is_zero(part):
+                    continue
+                residuals[move.id] -= part
+                lines.append(fields.Command.create({"move_id": move.id, "amount": part}))
+            note = values.get("note") or ""
+            if count > 1:
+                note = self.env._(
+                    "Instalment %(index)s of %(count)s. %(note)s", index=index + 1, count=count, note=note
+                )
+            Promise.create(
+                {
+                    "company_id": call.company_id.id,
+                    "partner_id": call.partner_id.id,
+                    "user_id": call.user_id.id,
+                    "date": values["promise_date"] + timedelta(days=interval * index),
+                    "channel": "call",
+                    "note": note.strip() or False,
+                    "call_id": call.id,
+                    "line_ids": lines,
+                }
+            )
+
+    def _activity_target(self, activity):
+        """The record the next activity goes on: the one of the current activity, else the customer."""
+        if activity and activity.res_model in ("res.partner", "account.move"):
+            return self.env[activity.res_model].browse(activity.res_id)
+        return self.partner_id
+
+    def _schedule_next_call(self, call, activity):
+        target = call._activity_target(activity).sudo()
+        local_next = fields.Datetime.context_timestamp(call, call.next_call)
+        target.activity_schedule(
+            "cobranza_telefonica.mail_activity_type_cobranza_call",
+            date_deadline=local_next.date(),
+            summary=self.env._(
+                "Call back at %(when)s", when=format_datetime(self.env, call.next_call, dt_format="short")
+            ),
+            user_id=call.user_id.id,
+            cobranza_call_at=call.next_call,
+        )
+
+    def _schedule_payment_check(self, call, values):
+        call.partner_id.sudo().activity_schedule(
+            "mail.mail_activity_data_todo",
+            date_deadline=fields.Date.context_today(call),
+            summary=self.env._("Check the payment the customer says was made"),
+            note=values.get("note") or "",
+            user_id=call.user_id.id,
+        )
+
+    def _feedback_text(self):
+        self.ensure_one()
+        labels = dict(self._fields["contact_result"]._description_selection(self.env))
+        outcomes = dict(self._fields["outcome"]._description_selection(self.env))
+        text = labels[self.contact_result]
+        if self.outcome:
+            text += " — " + outcomes[self.outcome]
+        if self.promise_ids:
+            text += " — " + self.env._(
+                "promise of %(amount)s", amount=format_amount(self.env, self.promise_amount, self.currency_id)
+            )
+        if self.note:
+            text += ": " + self.note
+        return text
+
+    def _post_to_chatter(self):
+        """Post the call to the customer and to each invoice discussed."""
+        for call in self:
+            body = self.env["ir.qweb"]._render("cobranza_telefonica.call_message", {"call": call})
+            for record in [call.partner_id, *call.move_ids]:
+                record.sudo().message_post(
+                    body=Markup(body),  # noqa: S704 - QWeb output is escaped
+                    author_id=self.env.user.partner_id.id,
+                    subtype_xmlid="mail.mt_note",
+                )

@@ -1,0 +1,465 @@
+from datetime import date, datetime
+
+from freezegun import freeze_time
+
+from odoo import Command
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import Form, tagged
+
+from .common import CobranzaCommon
+
+NOW = datetime(2026, 3, 16, 14, 0)  # Monday 11:00 in Santiago (UTC-3)
+
+
+@tagged("post_install", "-at_install")
+@freeze_time(NOW)
+class TestCobranzaCall(CobranzaCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.partner_id.tz = "America/Santiago"
+        cls.inv_old = cls._invoice(cls.customer, 100000, date(2026, 2, 14))  # 30 days overdue
+        cls.inv_new = cls._invoice(cls.customer, 50000, date(2026, 4, 15))  # not yet due
+        cls.call_type = cls.env.ref("cobranza_telefonica.mail_activity_type_cobranza_call")
+        # Reading another user's activity on a customer needs write access on customers, which
+        # every internal user has by default (Contact Creation).
+        cls.manager.groups_id += cls.env.ref("base.group_partner_manager")
+
+    def setUp(self):
+        super().setUp()
+        self.activity = self._call_activity(self.customer, self.collector)
+
+    def _call_activity(self, partner, user, deadline=None):
+        return partner.activity_schedule(
+            "cobranza_telefonica.mail_activity_type_cobranza_call",
+            date_deadline=deadline or self.TODAY,
+            user_id=user.id,
+        )
+
+    def _open(self, activity=None, user=None):
+        """The call screen as opened from the activity by ``user`` (the collector)."""
+        activity = (activity or self.activity).with_user(user or self.collector)
+        action = activity.action_cobranza_start_call()
+        self.assertEqual(action["res_model"], "cobranza.call.wizard")
+        return Form(
+            self.env["cobranza.call.wizard"]
+            .with_user(user or self.collector)
+            .with_context(**action["context"])
+        )
+
+    def _calls(self):
+        return self.env["cobranza.call"].search([("partner_id", "=", self.customer.id)])
+
+    def _next_calls(self, partner=None):
+        return self.env["mail.activity"].search(
+            [("cobranza_is_call", "=", True), ("cobranza_partner_id", "=", (partner or self.customer).id)]
+        )
+
+    # ------------------------------------------------------------------ outcomes
+
+    def test_promise(self):
+        form = self._open()
+        self.assertEqual(form.script_id, self.env.ref("cobranza_telefonica.script_overdue"))
+        self.assertEqual(len(form.line_ids), 8)
+        self.assertIn("100,000", form.context_html)
+        self.assertIn("tel:+56 2 2345 6789", form.context_html)
+        state_line = form.line_ids._records[2]
+        self.assertIn("30 días de atraso", state_line["text_html"])
+        greeting = form.line_ids._records[0]["text_html"]
+        self.assertIn(
+            "¿Me comunico con the person in charge of payments? Lo llamo por la cuenta de Ferretería",
+            greeting,
+        )
+        for index in (0, 1, 2):
+            with form.line_ids.edit(index) as line:
+                line.done = True
+        form.contact_result = "debtor"
+        form.outcome = "promise"
+        form.receptivity = "4"
+        form.duration = 6.5
+        form.promise_amount = 80000
+        form.promise_date = date(2026, 3, 31)
+        form.note = "Paga el martes"
+        wizard = form.save()
+        wizard.action_confirm()
+
+        call = self._calls()
+        self.assertEqual(len(call), 1)
+        self.assertRecordValues(
+            call,
+            [
+                {
+                    "user_id": self.collector.id,
+                    "contact_result": "debtor",
+                    "outcome": "promise",
+                    "receptivity": "4",
+                    "duration": 6.5,
+                    "note": "Paga el martes",
+                    "script_id": self.env.ref("cobranza_telefonica.script_overdue").id,
+                    "company_id": self.company.id,
+                    "next_call": False,
+                }
+            ],
+        )
+        self.assertEqual(call.move_ids, self.inv_old | self.inv_new)
+        self.assertEqual(len(call.step_ids), 3)
+        promise = call.promise_ids
+        self.assertRecordValues(
+            promise,
+            [
+                {
+                    "partner_id": self.customer.id,
+                    "user_id": self.collector.id,
+                    "date": date(2026, 3, 31),
+                    "amount": 80000,
+                    "channel": "call",
+                    "state": "open",
+                    "call_id": call.id,
+                }
+            ],
+        )
+        self.assertRecordValues(promise.line_ids, [{"move_id": self.inv_old.id, "amount": 80000}])
+        self.assertFalse(self.activity.exists(), "the activity is done")
+        self.assertFalse(self._next_calls())
+        done = self.customer.message_ids.filtered(lambda m: m.mail_activity_type_id == self.call_type)
+        self.assertIn("Paga el martes", done[:1].body)
+        for record in (self.customer, self.inv_old, self.inv_new):
+            bodies = " ".join(record.message_ids.mapped("body"))
+            self.assertIn("Collection call", bodies, record.display_name)
+            self.assertIn("80,000", bodies.replace(".", ","), record.display_name)
+
+    def test_payment_plan(self):
+        form = self._open()
+        form.contact_result = "debtor"
+        form.outcome = "payment_plan"
+        form.promise_amount = 120000
+        form.promise_date = date(2026, 3, 20)
+        form.plan_instalments = 3
+        form.plan_interval_days = 20
+        form.save().action_confirm()
+        promises = self._calls().promise_ids.sorted("date")
+        self.assertEqual(promises.mapped("date"), [date(2026, 3, 20), date(2026, 4, 9), date(2026, 4, 29)])
+        self.assertEqual(promises.mapped("amount"), [40000, 40000, 40000])
+        self.assertEqual(
+            [
+                (line.move_id, line.amount)
+                for line in promises.line_ids.sorted(lambda x: (x.promise_id.date, x.id))
+            ],
+            [(self.inv_old, 40000), (self.inv_old, 40000), (self.inv_old, 20000), (self.inv_new, 20000)],
+        )
+
+    def test_dispute(self):
+        form = self._open()
+        form.contact_result = "debtor"
+        form.outcome = "dispute"
+        form.dispute_reason = "Mercadería llegó dañada"
+        form.dispute_move_ids.add(self.inv_old)
+        form.save().action_confirm()
+        self.assertTrue(self.inv_old.cobranza_dispute)
+        self.assertEqual(self.inv_old.cobranza_dispute_reason, "Mercadería llegó dañada")
+        self.assertFalse(self.inv_new.cobranza_dispute)
+        self.assertEqual(self.inv_old._cobranza_exclusion_reasons(), {self.inv_old.id: "dispute"})
+        self.assertEqual(self._calls().dispute_reason, "Mercadería llegó dañada")
+        self.assertFalse(self._calls().promise_ids)
+
+    def test_call_back(self):
+        form = self._open()
+        form.contact_result = "debtor"
+        form.outcome = "call_back"
+        form.next_call = datetime(2026, 3, 18, 19, 30)  # 16:30 in Santiago
+        form.save().action_confirm()
+        self.assertFalse(self.activity.exists())
+        next_call = self._next_calls()
+        self.assertRecordValues(
+            next_call,
+            [
+                {
+                    "date_deadline": date(2026, 3, 18),
+                    "cobranza_call_at": datetime(2026, 3, 18, 19, 30),
+                    "user_id": self.collector.id,
+                    "res_model": "res.partner",
+                    "res_id": self.customer.id,
+                }
+            ],
+        )
+        self.assertEqual(self._calls().next_call, datetime(2026, 3, 18, 19, 30))
+
+    def test_no_answer_retries_tomorrow(self):
+        form = self._open()
+        form.contact_result = "no_answer"
+        self.assertEqual(form.next_call, datetime(2026, 3, 17, 14, 0))
+        form.save().action_confirm()
+        self.assertEqual(self._next_calls().date_deadline, date(2026, 3, 17))
+        self.assertFalse(self._calls().outcome)
+
+    def test_third_party_cannot_promise(self):
+        form = self._open()
+        form.contact_result = "third_party"
+        form.outcome = "promise"
+        form.promise_amount = 1000
+        form.promise_date = date(2026, 3, 31)
+        form.save().action_confirm()
+        call = self._calls()
+        self.assertFalse(call.outcome)
+        self.assertFalse(call.promise_ids)
+        self.assertEqual(self._next_calls().date_deadline, date(2026, 3, 17))
+
+    def test_already_paid(self):
+        form = self._open()
+        form.contact_result = "debtor"
+        form.outcome = "already_paid"
+        form.note = "Transfirió el viernes"
+        form.save().action_confirm()
+        check = self.env["mail.activity"].search(
+            [
+                ("res_model", "=", "res.partner"),
+                ("res_id", "=", self.customer.id),
+                ("activity_type_id", "=", self.env.ref("mail.mail_activity_data_todo").id),
+            ]
+        )
+        self.assertEqual(len(check), 1)
+        self.assertEqual(check.user_id, self.collector)
+        self.assertEqual(check.date_deadline, self.TODAY)
+        self.assertEqual(check.summary, "Check the payment the customer says was made")
+        self.assertFalse(self._next_calls())
+
+    def test_wrong_number_only_phone(self):
+        form = self._open()
+        form.contact_result = "wrong_number"
+        form.save().action_confirm()
+        self.assertTrue(self.customer.cobranza_wrong_number)
+        self.assertIn(
+            "Wrong number",
+            self.customer.message_ids[:3].mapped("body")[-1] + str(self.customer.message_ids.mapped("body")),
+        )
+        self.assertFalse(self._next_calls(), "no next call on a wrong only phone")
+        self.customer.phone = "+56 9 8765 4321"
+        self.assertFalse(self.customer.cobranza_wrong_number)
+
+    def test_wrong_number_other_phone(self):
+        self.env["res.partner"].create(
+            {"name": "Marta Tesorería", "parent_id": self.customer.id, "mobile": "+56 9 1111 2222"}
+        )
+        form = self._open()
+        self.assertIn("tel:+56 9 1111 2222", form.context_html)
+        form.contact_result = "wrong_number"
+        form.save().action_confirm()
+        self.assertFalse(self.customer.cobranza_wrong_number)
+        self.assertEqual(self._next_calls().date_deadline, date(2026, 3, 17))
+
+    def test_start_from_invoice_and_customer(self):
+        action = self.inv_old.with_user(self.collector).action_cobranza_start_call()
+        self.assertEqual(action["context"]["default_activity_id"], self.activity.id)
+        self.assertEqual(action["context"]["default_move_ids"], self.inv_old.ids)
+        form = Form(
+            self.env["cobranza.call.wizard"].with_user(self.collector).with_context(**action["context"])
+        )
+        self.assertEqual(form.move_ids[:], self.inv_old)
+        action = self.customer_b.with_user(self.collector).action_cobranza_start_call()
+        self.assertFalse(action["context"]["default_activity_id"])
+
+    # ------------------------------------------------------------------ bad input
+
+    def _assert_refused(self, form, message):
+        wizard = form.save()
+        with self.assertRaisesRegex(UserError, message):
+            wizard.action_confirm()
+        self.assertFalse(self._calls(), "nothing saved")
+        self.assertTrue(self.activity.exists(), "the activity stays open")
+        self.assertFalse(self.env["cobranza.promise"].search([("partner_id", "=", self.customer.id)]))
+
+    def test_promise_without_amount_or_date(self):
+        form = self._open()
+        form.contact_result = "debtor"
+        form.outcome = "promise"
+        form.promise_date = date(2026, 3, 31)
+        self._assert_refused(form, "amount greater than zero")
+        form.promise_amount = 1000
+        form.promise_date = False
+        self._assert_refused(form, "needs the date")
+
+    def test_promise_out_of_bounds(self):
+        form = self._open()
+        form.contact_result = "debtor"
+        form.outcome = "promise"
+        form.promise_amount = 150001
+        form.promise_date = date(2026, 3, 31)
+        self._assert_refused(form, "more than what the invoices owe")
+        form.promise_amount = 1000
+        form.promise_date = date(2026, 3, 15)
+        self._assert_refused(form, "cannot be in the past")
+        form.promise_date = date(2026, 5, 16)
+        self._assert_refused(form, "within 60 days")
+
+    def test_callback_in_the_past(self):
+        form = self._open()
+        form.contact_result = "debtor"
+        form.outcome = "call_back"
+        form.next_call = datetime(2026, 3, 16, 13, 0)
+        self._assert_refused(form, "must be in the future")
+
+    def test_dispute_needs_reason(self):
+        form = self._open()
+        form.contact_result = "debtor"
+        form.outcome = "dispute"
+        form.dispute_move_ids.add(self.inv_old)
+        self._assert_refused(form, "reason of the dispute")
+        self.assertFalse(self.inv_old.cobranza_dispute)
+
+    def test_customer_of_another_company(self):
+        other = self.setup_other_company()["company"]
+        self.customer.company_id = other
+        self.collector.company_ids = [Command.link(other.id)]
+        form = Form(
+            self.env["cobranza.call.wizard"]
+            .with_user(self.collector)
+            .with_context(
+                default_partner_id=self.customer.id, allowed_company_ids=[self.company.id, other.id]
+            )
+        )
+        form.contact_result = "no_answer"
+        wizard = form.save()
+        with self.assertRaisesRegex(UserError, "belongs to the company"):
+            wizard.action_confirm()
+        self.assertFalse(self.env["cobranza.call"].sudo().search([("partner_id", "=", self.customer.id)]))
+
+    def test_spanish_error(self):
+        self.env["res.lang"]._activate_lang("es_419")
+        self.env["ir.module.module"]._load_module_terms(["cobranza_telefonica"], ["es_419"], overwrite=True)
+        self.collector.lang = "es_419"
+        form = self._open()
+        form.contact_result = "debtor"
+        form.outcome = "call_back"
+        self.assertTrue(form.next_call, "a call back proposes tomorrow")
+        form.next_call = False
+        wizard = form.save()
+        # The web client sends the user's language in the context.
+        with self.assertRaisesRegex(UserError, "El cliente pidió que lo vuelvan a llamar: indique cuándo."):
+            wizard.with_context(lang="es_419").action_confirm()
+
+    # ------------------------------------------------------------------ access
+
+    def test_access(self):
+        with self.assertRaises(AccessError):
+            self.env["cobranza.call"].with_user(self.plain_user).create(
+                {"partner_id": self.customer.id, "contact_result": "busy"}
+            )
+        with self.assertRaises(AccessError):
+            self.env["cobranza.call.wizard"].with_user(self.plain_user).create(
+                {"partner_id": self.customer.id}
+            )
+        with self.assertRaises(AccessError):
+            self.env.ref("cobranza_telefonica.script_overdue").with_user(self.collector).name = "x"
+        with self.assertRaises(AccessError):
+            self.env["cobranza.call"].with_user(self.plain_user).search([])
+        self.env.ref("cobranza_telefonica.script_overdue").with_user(self.manager).name = "Vencida B2B"
+
+    # ------------------------------------------------------------------ scripts
+
+    def test_script_placeholder_check_and_preview(self):
+        script = self.env.ref("cobranza_telefonica.script_overdue").with_user(self.manager)
+        script.preview_partner_id = self.customer
+        html = str(script.preview_html)
+        self.assertIn("Ferretería Los Robles SpA", html)
+        self.assertIn("150,000", html)  # total due
+        self.assertIn("100,000", html)  # overdue
+        self.assertIn(f"/my/invoices/{self.inv_old.id}?access_token=", html)
+        self.assertIn(self.inv_old.l10n_latam_document_number, html)
+        with self.assertRaisesRegex(ValidationError, r"\{monto\}"):
+            script.step_ids[0].text = "Debe {monto}"
+
+    def test_script_choice_by_days_and_segment(self):
+        Script = self.env["cobranza.script"]
+        self.assertEqual(
+            Script._cobranza_find(-5, "company", self.company),
+            self.env.ref("cobranza_telefonica.script_preventive"),
+        )
+        self.assertEqual(
+            Script._cobranza_find(0, "company", self.company), self.env.ref("cobranza_telefonica.script_due")
+        )
+        self.assertEqual(
+            Script._cobranza_find(59, "company", self.company),
+            self.env.ref("cobranza_telefonica.script_overdue"),
+        )
+        self.assertEqual(
+            Script._cobranza_find(60, "company", self.company),
+            self.env.ref("cobranza_telefonica.script_late"),
+        )
+        person = Script.create(
+            {"name": "Persona", "days_min": 1, "days_max": 59, "debtor_type": "person", "sequence": 99}
+        )
+        self.assertEqual(Script._cobranza_find(10, "person", self.company), person)
+        self.assertEqual(
+            Script._cobranza_find(10, "company", self.company),
+            self.env.ref("cobranza_telefonica.script_overdue"),
+        )
+
+    # ------------------------------------------------------------------ queue
+
+    def test_queue_priority_and_scope(self):
+        inv_b = self._invoice(self.customer_b, 40000, date(2026, 1, 15))  # 60 days overdue
+        activity_b = self._call_activity(self.customer_b, self.collector, date(2026, 3, 13))
+        other_user_activity = self._call_activity(self.customer_b, self.manager)
+        future = self._call_activity(self.customer, self.collector, date(2026, 3, 20))
+        action = self.env["mail.activity"].with_user(self.collector).action_cobranza_my_calls()
+        queue = (
+            self.env["mail.activity"]
+            .with_user(self.collector)
+            .search(action["domain"], order="cobranza_priority desc")
+        )
+        self.assertEqual(queue.ids, [self.activity.id, activity_b.id])
+        self.assertRecordValues(
+            queue,
+            [
+                {
+                    "cobranza_amount_overdue": 100000,
+                    "cobranza_days_overdue": 30,
+                    "cobranza_priority": 3000000,
+                    "cobranza_queue_state": "today",
+                },
+                {
+                    "cobranza_amount_overdue": 40000,
+                    "cobranza_days_overdue": 60,
+                    "cobranza_priority": 2400000,
+                    "cobranza_queue_state": "overdue",
+                },
+            ],
+        )
+        self.assertEqual(queue[0].cobranza_amount_due, 150000)
+        self.assertNotIn(future, queue)
+        action = self.env["mail.activity"].with_user(self.manager).action_cobranza_my_calls()
+        self.assertIn(
+            other_user_activity, self.env["mail.activity"].with_user(self.manager).search(action["domain"])
+        )
+        self.assertTrue(inv_b)
+
+    def test_blocked_and_override(self):
+        with freeze_time(datetime(2026, 3, 15, 14, 0)):  # Sunday
+            self.activity._cobranza_refresh_queue()
+            self.assertEqual(self.activity.cobranza_queue_state, "blocked")
+            self.assertEqual(self.activity.cobranza_blocked_reason, "No collection calls on Sundays.")
+            self.assertEqual(
+                self.activity.cobranza_next_allowed, datetime(2026, 3, 16, 11, 0)
+            )  # Monday 08:00
+            with self.assertRaisesRegex(UserError, "blocked"):
+                self.activity.with_user(self.collector).action_cobranza_start_call()
+            with self.assertRaisesRegex(UserError, "Only a collection manager"):
+                self.activity.with_user(self.collector)._cobranza_override("Urgente")
+            override = Form(
+                self.env["cobranza.call.override"]
+                .with_user(self.manager)
+                .with_context(default_activity_id=self.activity.id)
+            )
+            override.reason = "El cliente pidió que lo llamáramos hoy"
+            override.save().action_confirm()
+            self.assertEqual(self.activity.cobranza_override_user_id, self.manager)
+            self.assertFalse(self.activity._cobranza_blocked_reason())
+            self.assertNotEqual(self.activity.cobranza_queue_state, "blocked")
+            self.assertIn("El cliente pidió que lo llamáramos hoy", self.customer.message_ids[0].body)
+            action = self.activity.with_user(self.collector).action_cobranza_start_call()
+            self.assertEqual(action["res_model"], "cobranza.call.wizard")
+        with freeze_time(
+            datetime(2026, 3, 16, 23, 30)
+        ):  # Monday 20:30 in Santiago; yesterday's override is spent
+            block = self.activity._cobranza_blocked_reason()[self.activity.id]
+            self.assertEqual(block["next_allowed"], datetime(2026, 3, 17, 11, 0))

@@ -1,0 +1,79 @@
+from datetime import datetime
+
+from odoo.tests import BaseCase, tagged
+
+from ..services import contact_window, priority, script_render
+
+
+@tagged("post_install", "-at_install")
+class TestScriptRender(BaseCase):
+    def test_placeholders(self):
+        self.assertEqual(
+            script_render.placeholders_in("{customer} owes {total_due} {customer}"), ["customer", "total_due"]
+        )
+        self.assertEqual(script_render.unknown_placeholders("Hola {customer}, {monto} {x1}"), ["monto", "x1"])
+        self.assertEqual(script_render.unknown_placeholders(""), [])
+        self.assertEqual(script_render.unknown_placeholders(None), [])
+
+    def test_render_escapes(self):
+        html = script_render.render(
+            "Hola {contact} <b>\nDebe {total_due} {typo}",
+            {"contact": "Ana <script>", "total_due": "$ 1.000"},
+        )
+        self.assertEqual(html, "Hola Ana &lt;script&gt; &lt;b&gt;<br/>Debe $ 1.000 {typo}")
+
+    def test_braced(self):
+        self.assertEqual(script_render.braced(["customer", "total_due"]), "{customer}, {total_due}")
+
+    def test_render_list_and_missing(self):
+        html = script_render.render("{invoices}|{bank_account}", {"invoices": ["FAC 1", "FAC <2>"]})
+        self.assertEqual(html, "<ul><li>FAC 1</li><li>FAC &lt;2&gt;</li></ul>|")
+
+
+@tagged("post_install", "-at_install")
+class TestPriority(BaseCase):
+    def test_score(self):
+        self.assertEqual(priority.priority_score(100000, 30), 3000000.0)
+        self.assertEqual(priority.priority_score(100000, 30, 1.5), 4500000.0)
+        self.assertEqual(priority.priority_score(100000, 0), 0.0)
+        self.assertEqual(priority.priority_score(0, 30), 0.0)
+        self.assertEqual(priority.risk_factor("high"), 1.0)
+
+    def test_allocate(self):
+        self.assertEqual(priority.allocate(120, [100, 50]), [100, 20])
+        self.assertEqual(priority.allocate(50, [100, 50]), [50, 0])
+        with self.assertRaises(ValueError):
+            priority.allocate(151, [100, 50])
+        with self.assertRaises(ValueError):
+            priority.allocate(0, [100])
+
+    def test_instalments(self):
+        self.assertEqual(priority.instalments(100000, 3), [33333, 33333, 33334])
+        self.assertEqual(priority.instalments(100.0, 3, 2), [33.33, 33.33, 33.34])
+        with self.assertRaises(ValueError):
+            priority.instalments(100, 0)
+
+
+@tagged("post_install", "-at_install")
+class TestContactWindow(BaseCase):
+    def test_window(self):
+        monday_noon = datetime(2026, 3, 16, 12, 0)
+        self.assertEqual(contact_window.blocked_reason(monday_noon), (False, False))
+        self.assertEqual(
+            contact_window.blocked_reason(datetime(2026, 3, 16, 7, 59)),
+            ("hours", datetime(2026, 3, 16, 8, 0)),
+        )
+        self.assertEqual(
+            contact_window.blocked_reason(datetime(2026, 3, 16, 20, 0)),
+            ("hours", datetime(2026, 3, 17, 8, 0)),
+        )
+        # Saturday evening and Sunday wait for Monday 08:00
+        self.assertEqual(
+            contact_window.blocked_reason(datetime(2026, 3, 21, 21, 0)),
+            ("hours", datetime(2026, 3, 23, 8, 0)),
+        )
+        self.assertEqual(
+            contact_window.blocked_reason(datetime(2026, 3, 22, 10, 0)),
+            ("sunday", datetime(2026, 3, 23, 8, 0)),
+        )
+        self.assertEqual(contact_window.blocked_reason(datetime(2026, 3, 21, 19, 59)), (False, False))

@@ -1,0 +1,75 @@
+from datetime import date, timedelta
+
+import pytz
+
+from odoo import Command, fields
+from odoo.tests import new_test_user, tagged
+
+from odoo.addons.account.tests.common import AccountTestInvoicingHttpCommon
+
+from .common import CobranzaCommon
+
+
+@tagged("post_install", "-at_install")
+class TestCobranzaCallUi(CobranzaCommon, AccountTestInvoicingHttpCommon):
+    def test_call_tour(self):
+        """A collector opens the queue, calls the first customer and records a promise, then calls
+        the second one and records a call back; the call log, promise and next call follow."""
+        self.company.partner_id.tz = "America/Santiago"
+        today = fields.Date.context_today(self.env["res.partner"])
+        invoice = self._invoice(self.customer, 250000, today - timedelta(days=20))
+        self._invoice(self.customer_b, 40000, today - timedelta(days=5))
+        user = new_test_user(
+            self.env,
+            login="tour_call_collector",
+            password="tour_call_collector",
+            name="Camila Rojas",
+            groups="base.group_user,cobranza_telefonica.group_cobranza_collector",
+            company_id=self.company.id,
+            company_ids=[Command.set(self.company.ids)],
+            tz="America/Santiago",
+        )
+        activities = self.env["mail.activity"]
+        for partner in (self.customer, self.customer_b):
+            activities |= partner.activity_schedule(
+                "cobranza_telefonica.mail_activity_type_cobranza_call", date_deadline=today, user_id=user.id
+            )
+        # The browser runs at the real time of day: lift the calling-hours guardrail for today.
+        tz = pytz.timezone("America/Santiago")
+        local_today = pytz.utc.localize(fields.Datetime.now()).astimezone(tz).date()
+        activities.write({"cobranza_override_date": local_today, "cobranza_override_reason": "tour"})
+
+        self.start_tour("/odoo", "cobranza_call_tour", login=user.login)
+
+        Call = self.env["cobranza.call"]
+        call = Call.search([("partner_id", "=", self.customer.id)])
+        self.assertRecordValues(
+            call,
+            [
+                {
+                    "user_id": user.id,
+                    "contact_result": "debtor",
+                    "outcome": "promise",
+                    "note": "Paga por transferencia",
+                }
+            ],
+        )
+        self.assertEqual(len(call.step_ids), 2)
+        self.assertEqual(call.move_ids, invoice)
+        self.assertRecordValues(call.promise_ids, [{"amount": 60000, "channel": "call", "state": "open"}])
+        # The browser picks "today" in its own time zone: UTC or Santiago.
+        browser_todays = {date.today(), local_today}
+        self.assertIn(call.promise_ids.date, {day + timedelta(days=10) for day in browser_todays})
+        self.assertRecordValues(call.promise_ids.line_ids, [{"move_id": invoice.id, "amount": 60000}])
+        self.assertFalse(activities[0].exists())
+
+        callback = Call.search([("partner_id", "=", self.customer_b.id)])
+        self.assertRecordValues(callback, [{"contact_result": "debtor", "outcome": "call_back"}])
+        self.assertFalse(callback.promise_ids)
+        next_call = self.env["mail.activity"].search(
+            [("cobranza_is_call", "=", True), ("cobranza_partner_id", "=", self.customer_b.id)]
+        )
+        self.assertEqual(len(next_call), 1)
+        self.assertEqual(next_call.cobranza_call_at, callback.next_call)
+        self.assertIn(next_call.date_deadline, {day + timedelta(days=2) for day in browser_todays})
+        self.assertEqual(next_call.user_id, user)

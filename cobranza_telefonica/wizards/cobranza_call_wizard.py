@@ -1,0 +1,202 @@
+from datetime import timedelta
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+
+from ..models.cobranza_call import CONTACT_RESULTS, OUTCOMES
+
+
+class CobranzaCallWizard(models.TransientModel):
+    """The guided call screen: the customer's context, the script to tick and the outcome.
+    Thin: it gathers the input and hands it to cobranza.call._cobranza_record()."""
+
+    _name = "cobranza.call.wizard"
+    _description = "Guided collection call"
+    _check_company_auto = True
+
+    company_id = fields.Many2one(
+        comodel_name="res.company", required=True, default=lambda self: self.env.company
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    activity_id = fields.Many2one(comodel_name="mail.activity", ondelete="cascade")
+    partner_id = fields.Many2one(comodel_name="res.partner", string="Customer", required=True)
+    partner_wrong_number = fields.Boolean(related="partner_id.cobranza_wrong_number")
+    move_ids = fields.Many2many(
+        comodel_name="account.move",
+        relation="cobranza_call_wizard_move_rel",
+        string="Invoices discussed",
+        compute="_compute_move_ids",
+        store=True,
+        readonly=False,
+        domain="[('commercial_partner_id', '=', partner_id), ('company_id', '=', company_id), "
+        "('move_type', '=', 'out_invoice'), ('state', '=', 'posted'), "
+        "('payment_state', 'in', ('not_paid', 'partial'))]",
+    )
+    context_html = fields.Html(string="Customer context", compute="_compute_context_html", sanitize=False)
+    script_id = fields.Many2one(
+        comodel_name="cobranza.script", compute="_compute_script_id", store=True, readonly=False
+    )
+    line_ids = fields.One2many(
+        comodel_name="cobranza.call.wizard.line",
+        inverse_name="wizard_id",
+        string="Script steps",
+        compute="_compute_line_ids",
+        store=True,
+        readonly=False,
+    )
+    objection_ids = fields.Many2many(
+        comodel_name="cobranza.objection", string="Objections", compute="_compute_objection_ids"
+    )
+    date_start = fields.Datetime(string="Start", default=fields.Datetime.now, required=True)
+    duration = fields.Float(string="Duration (minutes)")
+    contact_result = fields.Selection(selection=CONTACT_RESULTS, default="debtor")
+    outcome = fields.Selection(selection=OUTCOMES)
+    receptivity = fields.Selection(
+        selection=[("1", "1"), ("2", "2"), ("3", "3"), ("4", "4"), ("5", "5")], default="3"
+    )
+    note = fields.Text(string="Notes")
+    promise_amount = fields.Monetary(string="Amount promised")
+    promise_date = fields.Date(string="Promised date")
+    promise_move_ids = fields.Many2many(
+        comodel_name="account.move",
+        relation="cobranza_call_wizard_promise_move_rel",
+        string="Invoices promised",
+        compute="_compute_promise_move_ids",
+        store=True,
+        readonly=False,
+        domain="[('id', 'in', move_ids)]",
+    )
+    plan_instalments = fields.Integer(string="Instalments", default=2)
+    plan_interval_days = fields.Integer(string="Days between instalments", default=30)
+    dispute_reason = fields.Text()
+    dispute_move_ids = fields.Many2many(
+        comodel_name="account.move",
+        relation="cobranza_call_wizard_dispute_move_rel",
+        string="Disputed invoices",
+        domain="[('id', 'in', move_ids)]",
+    )
+    next_call = fields.Datetime(string="Next call")
+
+    @api.depends("partner_id", "company_id")
+    def _compute_move_ids(self):
+        for wizard in self:
+            if wizard.partner_id and not wizard.move_ids:
+                wizard.move_ids = wizard.partner_id.commercial_partner_id._cobranza_open_invoices(
+                    wizard.company_id
+                )
+
+    @api.depends("move_ids")
+    def _compute_promise_move_ids(self):
+        for wizard in self:
+            wizard.promise_move_ids = wizard.move_ids
+
+    @api.depends("partner_id", "move_ids", "company_id")
+    def _compute_context_html(self):
+        for wizard in self:
+            if not wizard.partner_id:
+                wizard.context_html = False
+                continue
+            values = wizard.partner_id._cobranza_call_context(company=wizard.company_id)
+            wizard.context_html = Markup(  # noqa: S704 - QWeb output is escaped
+                self.env["ir.qweb"]._render("cobranza_telefonica.call_context", values)
+            )
+
+    @api.depends("partner_id", "move_ids")
+    def _compute_script_id(self):
+        today = fields.Date.context_today(self)
+        for wizard in self:
+            if not wizard.partner_id:
+                wizard.script_id = False
+                continue
+            moves = wizard.move_ids or wizard.partner_id.commercial_partner_id._cobranza_open_invoices(
+                wizard.company_id
+            )
+            dues = [due for due in moves.mapped("invoice_date_due") if due]
+            days = (today - min(dues)).days if dues else 0
+            partner = wizard.partner_id.commercial_partner_id
+            wizard.script_id = self.env["cobranza.script"]._cobranza_find(
+                days, partner.cobranza_debtor_type, wizard.company_id
+            )
+
+    @api.depends("script_id", "move_ids")
+    def _compute_line_ids(self):
+        for wizard in self:
+            commands = [fields.Command.clear()]
+            if wizard.script_id and wizard.partner_id:
+                values = wizard.partner_id.commercial_partner_id._cobranza_script_values(
+                    moves=wizard.move_ids._origin, company=wizard.company_id
+                )
+                for step, html in wizard.script_id._render_steps(values):
+                    commands.append(
+                        fields.Command.create(
+                            {"step_id": step.id, "sequence": step.sequence, "text_html": html}
+                        )
+                    )
+            wizard.line_ids = commands
+
+    def _compute_objection_ids(self):
+        objections = self.env["cobranza.objection"].search(
+            [("company_id", "in", [False, self.env.company.id])]
+        )
+        for wizard in self:
+            wizard.objection_ids = objections
+
+    @api.onchange("contact_result", "outcome")
+    def _onchange_next_call(self):
+        if not self.next_call and (self.contact_result != "debtor" or self.outcome == "call_back"):
+            self.next_call = fields.Datetime.now() + timedelta(days=1)
+
+    def _prepare_call_values(self):
+        self.ensure_one()
+        return {
+            "partner_id": self.partner_id.commercial_partner_id,
+            "activity_id": self.activity_id,
+            "move_ids": self.move_ids,
+            "script_id": self.script_id,
+            "step_ids": self.line_ids.filtered("done").step_id,
+            "date_start": self.date_start,
+            "duration": self.duration,
+            "contact_result": self.contact_result,
+            "outcome": self.outcome,
+            "receptivity": self.receptivity,
+            "note": self.note,
+            "promise_amount": self.promise_amount,
+            "promise_date": self.promise_date,
+            "promise_move_ids": self.promise_move_ids,
+            "plan_instalments": self.plan_instalments,
+            "plan_interval_days": self.plan_interval_days,
+            "dispute_reason": self.dispute_reason,
+            "dispute_move_ids": self.dispute_move_ids,
+            "next_call": self.next_call,
+        }
+
+    def action_confirm(self):
+        """Record the call and what follows; close the screen."""
+        self.ensure_one()
+        call = self.env["cobranza.call"]._cobranza_record(self._prepare_call_values())
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self.env._("Call recorded: %(result)s", result=call._feedback_text()),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+
+class CobranzaCallWizardLine(models.TransientModel):
+    """A step of the script on the call screen, with its rendered text and a tick."""
+
+    _name = "cobranza.call.wizard.line"
+    _description = "Guided call: script step"
+    _order = "sequence, id"
+
+    wizard_id = fields.Many2one(comodel_name="cobranza.call.wizard", required=True, ondelete="cascade")
+    step_id = fields.Many2one(comodel_name="cobranza.script.step", required=True, ondelete="cascade")
+    sequence = fields.Integer()
+    kind = fields.Selection(related="step_id.kind")
+    name = fields.Char(related="step_id.name")
+    text_html = fields.Html(string="Say", sanitize=False, readonly=True)
+    done = fields.Boolean()
