@@ -86,6 +86,25 @@ class TestPromiseValidation(PromiseCommon):
         self.company.cobranza_promise_horizon_days = 90
         self.assertTrue(self._promise({self.inv_a: 1000}, days=61))
 
+    def test_past_day_only_when_loading_data(self):
+        """Data loaded as superuser (the demo) may record a promise as of a past day; a user may not."""
+        past = self.day(-10)
+        vals = {
+            "company_id": self.company.id,
+            "partner_id": self.customer.id,
+            "date": self.day(-5),
+            "line_ids": [Command.create({"move_id": self.inv_a.id, "amount": 1000})],
+        }
+        with freeze_time(self.TODAY):
+            with self.assertRaisesRegex(ValidationError, "in the past"), self.env.cr.savepoint():
+                self.Promise.with_user(self.collector).with_context(cobranza_today=past).create(vals)
+            with self.assertRaisesRegex(ValidationError, "in the past"), self.env.cr.savepoint():
+                self.Promise.sudo().with_context(cobranza_today=self.day(-4)).create(vals)
+            promise = self.Promise.sudo().with_context(cobranza_today=past).create(vals)
+        self.assertEqual((promise.date_made, promise.state), (past, "open"))
+        self._cron(0)
+        self.assertEqual(promise.state, "broken", "the daily run decides it like any other")
+
     def test_bad_invoices(self):
         other = self._invoice(self.customer_b, 5000, self.TODAY)
         self._assert_refused({other: 1000}, "not to Ferretería")
