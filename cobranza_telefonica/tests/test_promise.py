@@ -481,6 +481,31 @@ class TestPromiseViews(PromiseCommon):
         partner_form = self.env["res.partner"].with_user(self.collector).get_views([(False, "form")])
         self.assertIn("cobranza_promise_count", partner_form["views"]["form"]["arch"])
 
+    def test_invoice_smart_button(self):
+        promise = self._promise({self.inv_a: 1000, self.inv_b: 2000})
+        cancelled = self._promise({self.inv_b: 3000})
+        cancelled.action_cancel()
+        inv_a, inv_b = self.inv_a.with_user(self.collector), self.inv_b.with_user(self.collector)
+        self.assertEqual((inv_a.cobranza_promise_count, inv_b.cobranza_promise_count), (1, 2))
+        other = self._invoice(self.customer, 5000, self.TODAY).with_user(self.collector)
+        self.assertEqual(other.cobranza_promise_count, 0)
+        action = inv_b.action_cobranza_view_promises()
+        self.assertEqual(self.Promise.search(action["domain"]), promise | cancelled, "every state")
+        self.assertEqual(action["context"]["default_partner_id"], self.customer.id)
+        form = self.env["account.move"].with_user(self.collector).get_views([(False, "form")])
+        self.assertIn("action_cobranza_view_promises", form["views"]["form"]["arch"])
+        billing = new_test_user(
+            self.env,
+            login="test_billing_only",
+            groups="base.group_user,account.group_account_invoice",
+            company_id=self.company.id,
+            company_ids=[Command.set(self.company.ids)],
+        )
+        form = self.env["account.move"].with_user(billing).get_views([(False, "form")])
+        self.assertNotIn("action_cobranza_view_promises", form["views"]["form"]["arch"], "collectors only")
+        with self.assertRaises(AccessError):
+            self.inv_a.with_user(billing).read(["cobranza_promise_count"])
+
     def test_search_filters(self):
         today = self._promise({self.inv_a: 1000}, days=0)
         sunday = self._promise({self.inv_a: 1000}, days=6)
