@@ -506,6 +506,23 @@ class TestPromiseViews(PromiseCommon):
         with self.assertRaises(AccessError):
             self.inv_a.with_user(billing).read(["cobranza_promise_count"])
 
+    def test_flag_in_customers_with_debt(self):
+        view = self.env.ref("cobranza_telefonica.view_partner_list_cobranza")
+        views = self.env["res.partner"].with_user(self.collector).get_views([(view.id, "list")])
+        column = etree.fromstring(views["views"]["list"]["arch"]).xpath(
+            "//field[@name='cobranza_promise_flag']"
+        )
+        self.assertEqual(column[0].get("optional"), "show")
+        self.customer.with_company(self.company).cobranza_promise_flag = True
+        flagged = (
+            self.env["res.partner"]
+            .with_user(self.collector)
+            .search(
+                [("id", "in", (self.customer | self.customer_b).ids), ("cobranza_promise_flag", "=", True)]
+            )
+        )
+        self.assertEqual(flagged, self.customer)
+
     def test_search_filters(self):
         today = self._promise({self.inv_a: 1000}, days=0)
         sunday = self._promise({self.inv_a: 1000}, days=6)
