@@ -1,4 +1,5 @@
 import random
+from collections import defaultdict
 from datetime import timedelta
 
 from odoo import Command, api, fields, models
@@ -12,6 +13,21 @@ DEMO_PRODUCTS = (
     ("Arriendo de equipos", 420000.0),
     ("Asesoría técnica (hora)", 38500.0),
 )
+# Promises to pay of the demo, in days from today: (customer slot, made on, promised for, invoices,
+# share of the promise paid, paid on). The same slot is the same customer.
+DEMO_PROMISES = (
+    (0, -2, 0, 1, 0.0, None),  # open, due today
+    (1, -1, 2, 2, 0.0, None),  # open, on two invoices
+    (2, 0, 6, 1, 0.0, None),  # open
+    (3, -4, 10, 1, 0.3, -1),  # open, part already paid
+    (4, -20, -12, 1, 1.0, -13),  # kept before the date
+    (5, -9, -4, 1, 1.0, -3),  # kept within the grace days
+    (6, -21, -10, 1, 0.4, -9),  # partially kept
+    (7, -45, -35, 1, 0.0, None),  # broken...
+    (7, -24, -14, 1, 0.0, None),  # ...and broken again: the customer is flagged
+)
+# The demo payment plan: made on, first instalment, instalments, days between them (from today).
+DEMO_PLAN = (-30, -25, 3, 30)
 
 
 class CobranzaDemo(models.AbstractModel):
@@ -26,7 +42,7 @@ class CobranzaDemo(models.AbstractModel):
         Move = self.env["account.move"].with_company(company).with_context(tracking_disable=True)
         partners = self.env.ref("cobranza_telefonica.partner_category_cobranza_demo").partner_ids.sorted("id")
         if Move.search_count([("company_id", "=", company.id), ("partner_id", "in", partners.ids)], limit=1):
-            return False
+            return self._demo_promises(company)
         rng = random.Random(2026)
         today = fields.Date.context_today(self)
         journal = self.env["account.journal"].search(
@@ -80,6 +96,7 @@ class CobranzaDemo(models.AbstractModel):
         invoices.action_post()
         self._demo_credit_notes(invoices.filtered(lambda m: m.id % 11 == 0), journal, doc_types["61"])
         self._demo_payments(invoices, rng, today)
+        self._demo_promises(company)
         return True
 
     @api.model
@@ -158,3 +175,94 @@ class CobranzaDemo(models.AbstractModel):
             ).create(
                 {"amount": amount, "payment_date": max(pay_date, invoice.invoice_date)}
             )._create_payments()
+
+    @api.model
+    def _demo_promises(self, company):
+        """Promises to pay on the demo ledger as a collector would have recorded them over the last
+        weeks: open ones (one due today), kept, partially kept and broken ones (twice by the same
+        customer, who gets flagged) and a payment plan of three instalments. Each promise is
+        created as of the day it was made, so it passes the same checks as a collector's; then
+        the payments are registered and the daily run decides what is overdue. Safe to call twice."""
+        Promise = self.env["cobranza.promise"].sudo().with_company(company)
+        if Promise.search_count([("company_id", "=", company.id)], limit=1):
+            return False
+        today = fields.Date.context_today(self)
+        collector = self.env.ref("cobranza_telefonica.user_cobrador_demo", raise_if_not_found=False)
+        partners = self.env.ref("cobranza_telefonica.partner_category_cobranza_demo").partner_ids.sorted("id")
+        unpaid = defaultdict(lambda: self.env["account.move"])
+        for invoice in self.env["account.move"].search(
+            [
+                ("company_id", "=", company.id),
+                ("partner_id", "in", partners.ids),
+                ("move_type", "=", "out_invoice"),
+                ("state", "=", "posted"),
+                ("payment_state", "=", "not_paid"),
+            ],
+            order="invoice_date_due, id",
+        ):
+            unpaid[invoice.commercial_partner_id] |= invoice
+
+        def take(made, count):
+            """The first customer not used yet with ``count`` unpaid invoices issued by ``made``."""
+            for partner in partners:
+                invoices = unpaid[partner].filtered(lambda inv: inv.invoice_date <= made)[:count]
+                if len(invoices) == count:
+                    del unpaid[partner]
+                    return partner, invoices
+            return None, None
+
+        slots = {}
+        payments = []
+        for slot, made_days, date_days, count, share, paid_days in DEMO_PROMISES:
+            made = today + timedelta(days=made_days)
+            if slot not in slots:
+                slots[slot] = take(made, count)
+            partner, invoices = slots[slot]
+            if not partner:
+                continue
+            promise = Promise.with_context(cobranza_today=fields.Date.to_string(made)).create(
+                {
+                    "company_id": company.id,
+                    "partner_id": partner.id,
+                    "user_id": collector.id if collector else self.env.uid,
+                    "date": today + timedelta(days=date_days),
+                    "line_ids": [
+                        Command.create({"move_id": invoice.id, "amount": invoice.amount_residual})
+                        for invoice in invoices
+                    ],
+                }
+            )
+            if share:
+                amount = promise.currency_id.round(promise.amount * share)
+                payments.append((invoices[:1], amount, today + timedelta(days=paid_days)))
+        made_days, first_days, count, interval = DEMO_PLAN
+        made = today + timedelta(days=made_days)
+        partner, invoice = take(made, 1)
+        if partner:
+            plan = (
+                self.env["cobranza.payment.plan"]
+                .sudo()
+                .with_company(company)
+                .with_context(cobranza_today=fields.Date.to_string(made))
+                .create(
+                    {
+                        "company_id": company.id,
+                        "partner_id": partner.id,
+                        "user_id": collector.id if collector else self.env.uid,
+                        "move_ids": [Command.set(invoice.ids)],
+                        "instalment_count": count,
+                        "date_first": today + timedelta(days=first_days),
+                        "interval_days": interval,
+                        "note": "Pago en cuotas acordado por teléfono.",
+                    }
+                )
+            )
+            plan.action_generate()
+            first = plan.promise_ids.sorted("date")[:1]
+            payments.append((invoice, first.amount, first.date - timedelta(days=1)))
+        for invoice, amount, day in payments:
+            self.env["account.payment.register"].with_context(
+                active_model="account.move", active_ids=invoice.ids
+            ).create({"amount": amount, "payment_date": day})._create_payments()
+        Promise._cron_cobranza_check_promises()
+        return True

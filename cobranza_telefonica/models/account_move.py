@@ -92,3 +92,27 @@ class AccountMovePromise(models.Model):
         for move_id in lines.move_id.ids:
             reasons.setdefault(move_id, "promise")
         return reasons
+
+    cobranza_promise_count = fields.Integer(
+        string="Promises to pay",
+        compute="_compute_cobranza_promise_count",
+        groups="cobranza_telefonica.group_cobranza_collector",
+    )
+
+    def _compute_cobranza_promise_count(self):
+        """How many promises to pay (any state) fall on each invoice, in one grouped query."""
+        counts = dict(
+            self.env["cobranza.promise.line"]._read_group(
+                [("move_id", "in", self.ids)], ["move_id"], ["promise_id:count_distinct"]
+            )
+        )
+        for move in self:
+            move.cobranza_promise_count = counts.get(move._origin, 0)
+
+    def action_cobranza_view_promises(self):
+        """The promises to pay on this invoice, every state, from the smart button."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("cobranza_telefonica.action_cobranza_promise")
+        action["domain"] = [("line_ids.move_id", "=", self.id)]
+        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
+        return action

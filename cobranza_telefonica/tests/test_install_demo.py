@@ -96,3 +96,67 @@ class TestDemoData(TransactionCase):
         due_dates = self.moves.filtered(lambda m: m.move_type == "out_invoice").mapped("invoice_date_due")
         self.assertGreater(max(due_dates), today)
         self.assertLess(min(due_dates), today - timedelta(days=120))
+
+    def test_promises(self):
+        """Promises in every state, decided from the demo payments, and a plan of three instalments."""
+        collector = self.env.ref("cobranza_telefonica.user_cobrador_demo")
+        promises = self.env["cobranza.promise"].search([("company_id", "=", self.demo_company.id)])
+        by_state = {
+            state: promises.filtered(lambda p, s=state: p.state == s) for state in promises.mapped("state")
+        }
+        for state in ("open", "kept", "partial", "broken"):
+            self.assertIn(state, by_state, f"the demo has {state} promises")
+        self.assertGreaterEqual(len(by_state["open"]), 3)
+        for promise in promises:
+            self.assertTrue(promise.line_ids, promise.name)
+            self.assertLessEqual(promise.date_made, promise.date, promise.name)
+            self.assertIn(promise.partner_id, self.customers)
+            self.assertEqual(promise.user_id, collector, promise.name)
+        for promise in by_state["kept"]:
+            self.assertEqual(promise.amount_paid, promise.amount, promise.name)
+        for promise in by_state["partial"]:
+            self.assertTrue(0 < promise.amount_paid < promise.amount, promise.name)
+        for promise in by_state["broken"]:
+            self.assertEqual(promise.amount_paid, 0, promise.name)
+            self.assertGreater(promise.date_decided, promise.date_deadline)
+        self.assertTrue(
+            by_state["open"].filtered(lambda p: p.amount_paid), "an open promise already paid in part"
+        )
+        self.assertTrue(
+            by_state["open"].filtered(lambda p: len(p.line_ids) == 2), "a promise on two invoices"
+        )
+        # The customer who broke two promises is flagged and gets a collection call.
+        broken_customers = by_state["broken"].commercial_partner_id
+        flagged = self.customers.with_company(self.demo_company).filtered("cobranza_promise_flag")
+        self.assertTrue(flagged)
+        self.assertLessEqual(flagged, broken_customers)
+        calls = self.env["mail.activity"].search(
+            [
+                ("res_model", "=", "res.partner"),
+                ("res_id", "in", (broken_customers | by_state["partial"].commercial_partner_id).ids),
+                (
+                    "activity_type_id",
+                    "=",
+                    self.env.ref("cobranza_telefonica.mail_activity_type_cobranza_call").id,
+                ),
+            ]
+        )
+        self.assertEqual(
+            set(calls.mapped("res_id")),
+            set((broken_customers | by_state["partial"].commercial_partner_id).ids),
+        )
+
+    def test_payment_plan(self):
+        plans = self.env["cobranza.payment.plan"].search([("company_id", "=", self.demo_company.id)])
+        plan = plans.filtered(lambda p: len(p.promise_ids) == 3)
+        self.assertEqual(len(plan), 1)
+        instalments = plan.promise_ids.sorted("date")
+        self.assertEqual(
+            [instalments[1].date - instalments[0].date, instalments[2].date - instalments[1].date],
+            [timedelta(days=plan.interval_days)] * 2,
+        )
+        self.assertEqual(instalments.mapped("state"), ["kept", "open", "open"])
+        self.assertEqual(plan.state, "open")
+        self.assertEqual(sum(instalments.mapped("amount")), plan.amount_total)
+        self.assertEqual(plan.amount_paid, instalments[0].amount)
+        self.assertEqual(plan.move_ids, instalments.move_ids)

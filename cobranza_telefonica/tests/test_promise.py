@@ -86,6 +86,25 @@ class TestPromiseValidation(PromiseCommon):
         self.company.cobranza_promise_horizon_days = 90
         self.assertTrue(self._promise({self.inv_a: 1000}, days=61))
 
+    def test_past_day_only_when_loading_data(self):
+        """Data loaded as superuser (the demo) may record a promise as of a past day; a user may not."""
+        past = self.day(-10)
+        vals = {
+            "company_id": self.company.id,
+            "partner_id": self.customer.id,
+            "date": self.day(-5),
+            "line_ids": [Command.create({"move_id": self.inv_a.id, "amount": 1000})],
+        }
+        with freeze_time(self.TODAY):
+            with self.assertRaisesRegex(ValidationError, "in the past"), self.env.cr.savepoint():
+                self.Promise.with_user(self.collector).with_context(cobranza_today=past).create(vals)
+            with self.assertRaisesRegex(ValidationError, "in the past"), self.env.cr.savepoint():
+                self.Promise.sudo().with_context(cobranza_today=self.day(-4)).create(vals)
+            promise = self.Promise.sudo().with_context(cobranza_today=past).create(vals)
+        self.assertEqual((promise.date_made, promise.state), (past, "open"))
+        self._cron(0)
+        self.assertEqual(promise.state, "broken", "the daily run decides it like any other")
+
     def test_bad_invoices(self):
         other = self._invoice(self.customer_b, 5000, self.TODAY)
         self._assert_refused({other: 1000}, "not to Ferretería")
@@ -461,6 +480,48 @@ class TestPromiseViews(PromiseCommon):
             self.assertEqual(set(views["views"]), set(modes))
         partner_form = self.env["res.partner"].with_user(self.collector).get_views([(False, "form")])
         self.assertIn("cobranza_promise_count", partner_form["views"]["form"]["arch"])
+
+    def test_invoice_smart_button(self):
+        promise = self._promise({self.inv_a: 1000, self.inv_b: 2000})
+        cancelled = self._promise({self.inv_b: 3000})
+        cancelled.action_cancel()
+        inv_a, inv_b = self.inv_a.with_user(self.collector), self.inv_b.with_user(self.collector)
+        self.assertEqual((inv_a.cobranza_promise_count, inv_b.cobranza_promise_count), (1, 2))
+        other = self._invoice(self.customer, 5000, self.TODAY).with_user(self.collector)
+        self.assertEqual(other.cobranza_promise_count, 0)
+        action = inv_b.action_cobranza_view_promises()
+        self.assertEqual(self.Promise.search(action["domain"]), promise | cancelled, "every state")
+        self.assertEqual(action["context"]["default_partner_id"], self.customer.id)
+        form = self.env["account.move"].with_user(self.collector).get_views([(False, "form")])
+        self.assertIn("action_cobranza_view_promises", form["views"]["form"]["arch"])
+        billing = new_test_user(
+            self.env,
+            login="test_billing_only",
+            groups="base.group_user,account.group_account_invoice",
+            company_id=self.company.id,
+            company_ids=[Command.set(self.company.ids)],
+        )
+        form = self.env["account.move"].with_user(billing).get_views([(False, "form")])
+        self.assertNotIn("action_cobranza_view_promises", form["views"]["form"]["arch"], "collectors only")
+        with self.assertRaises(AccessError):
+            self.inv_a.with_user(billing).read(["cobranza_promise_count"])
+
+    def test_flag_in_customers_with_debt(self):
+        view = self.env.ref("cobranza_telefonica.view_partner_list_cobranza")
+        views = self.env["res.partner"].with_user(self.collector).get_views([(view.id, "list")])
+        column = etree.fromstring(views["views"]["list"]["arch"]).xpath(
+            "//field[@name='cobranza_promise_flag']"
+        )
+        self.assertEqual(column[0].get("optional"), "show")
+        self.customer.with_company(self.company).cobranza_promise_flag = True
+        flagged = (
+            self.env["res.partner"]
+            .with_user(self.collector)
+            .search(
+                [("id", "in", (self.customer | self.customer_b).ids), ("cobranza_promise_flag", "=", True)]
+            )
+        )
+        self.assertEqual(flagged, self.customer)
 
     def test_search_filters(self):
         today = self._promise({self.inv_a: 1000}, days=0)
