@@ -40,25 +40,12 @@ class CobranzaAgingAsOf(models.TransientModel):
         self.env["account.partial.reconcile"].flush_model()
         self.env["account.move"].flush_model()
         self.env.cr.execute(SQL("DELETE FROM cobranza_aging_as_of_line WHERE wizard_id = %s", self.id))
+        # Every stored column of cobranza.aging.fields: a column added there (and to its SELECT)
+        # reaches these lines too.
         columns = [
-            "move_line_id",
-            "company_id",
-            "company_currency_id",
-            "currency_id",
-            "partner_id",
-            "move_id",
-            "move_type",
-            "document_type_id",
-            "collector_id",
-            "account_id",
-            "date",
-            "date_due",
-            "days_overdue",
-            "bucket",
-            "residual",
-            "residual_currency",
-            "amount_overdue",
-            *(f"amount_{key}" for key in report._bucket_keys()),
+            name
+            for name, field in self.env["cobranza.aging.fields"]._fields.items()
+            if field.store and name != "id"
         ]
         column_list = SQL(", ").join(SQL.identifier(column) for column in columns)
         self.env.cr.execute(
