@@ -104,8 +104,8 @@ class MailActivity(models.Model):
             activities.cobranza_partner_id, company, today
         )
         blocked = activities._cobranza_blocked_reason()
-        risk = priority.risk_factor()
         for activity in activities:
+            risk = priority.risk_factor(activity.cobranza_partner_id.cobranza_risk_segment)
             overdue, days, total = figures.get(activity.cobranza_partner_id.id, (0.0, 0, 0.0))
             block = blocked.get(activity.id)
             if block:

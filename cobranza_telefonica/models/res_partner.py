@@ -216,9 +216,18 @@ class ResPartner(models.Model):
 
     @api.model
     def _cobranza_promise_kept_ratios(self, partner_ids):
-        """{partner id: share (0-1) of promises kept}, None-free; partners without promises left
-        out. Issue 5 (promises) fills it, e.g. from res.partner.cobranza_promise_kept_ratio."""
-        return {}
+        """{partner id: share (0-1) of its decided promises that were kept}; partners with no
+        promise decided yet are left out (their risk ignores promises)."""
+        stats = (
+            self.env["cobranza.promise"]
+            .sudo()
+            ._cobranza_stats("commercial_partner_id", [("commercial_partner_id", "in", list(partner_ids))])
+        )
+        return {
+            partner_id: figures["kept_ratio"]
+            for partner_id, figures in stats.items()
+            if figures["kept"] + figures["partial"] + figures["broken"]
+        }
 
     @api.model
     def _cobranza_risk_values(self, today, partner_ids=None):
@@ -281,6 +290,7 @@ class ResPartner(models.Model):
         self.invalidate_model(["cobranza_avg_days_late", "cobranza_overdue_ratio", "cobranza_risk_segment"])
         _logger.info("Collection risk refreshed for %s partners", done)
         return done
+
     # ---------------------------------------------------------------- guided collection call
 
     cobranza_wrong_number = fields.Boolean(

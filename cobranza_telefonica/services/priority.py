@@ -1,10 +1,14 @@
 """Order of the collector's queue: the priority score of a call and its parts."""
 
+# A customer who pays late and breaks promises (segment C) is called before a punctual one
+# owing the same amount for as long.
+RISK_FACTORS = {"A": 1.0, "B": 1.5, "C": 2.0}
+
 
 def risk_factor(segment=None):
-    """Multiplier for the customer's risk segment. Every segment weighs 1.0 until the risk
-    scoring is wired in; unknown segments weigh 1.0 too."""
-    return 1.0
+    """Multiplier of the priority score for the customer's risk segment (A/B/C of the aging's
+    payment behaviour); a customer not yet segmented weighs 1.0."""
+    return RISK_FACTORS.get(segment, 1.0)
 
 
 def priority_score(amount_overdue, days_overdue, risk=1.0):

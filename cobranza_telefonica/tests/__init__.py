@@ -13,3 +13,4 @@ from . import test_statement_xlsx
 from . import test_call_services
 from . import test_call
 from . import test_call_ui
+from . import test_integration

@@ -38,6 +38,10 @@ class TestPriority(BaseCase):
         self.assertEqual(priority.priority_score(100000, 0), 0.0)
         self.assertEqual(priority.priority_score(0, 30), 0.0)
         self.assertEqual(priority.risk_factor("high"), 1.0)
+        self.assertEqual(priority.risk_factor(False), 1.0)
+        self.assertEqual(priority.risk_factor("A"), 1.0)
+        self.assertEqual(priority.risk_factor("C"), 2.0)
+        self.assertGreater(priority.risk_factor("C"), priority.risk_factor("B"))
 
     def test_allocate(self):
         self.assertEqual(priority.allocate(120, [100, 50]), [100, 20])
