@@ -39,3 +39,45 @@ class TestFeaturesTogether(PromiseCommon):
         with freeze_time(datetime.combine(self.day(10), datetime.min.time()) + timedelta(hours=14)):
             (customer_activity | other_activity).with_company(self.company)._cobranza_refresh_queue()
         self.assertGreater(customer_activity.cobranza_priority, other_activity.cobranza_priority)
+
+    def test_dashboard_counts_calls_and_promises(self):
+        other = self._create_cl_partner("Comercial Punto Fijo SpA", "76086428-5")
+        other_invoice = self._invoice(other, 80000, self.TODAY - timedelta(days=20))
+        Call = self.env["cobranza.call"]
+        call_vals = {"company_id": self.company.id, "user_id": self.collector.id}
+        Call.create(
+            [
+                # Monday of the dashboard's week: the debtor answers and then pays 30,000.
+                {
+                    **call_vals,
+                    "partner_id": self.customer.id,
+                    "contact_result": "debtor",
+                    "date_start": datetime(2026, 3, 16, 15, 0),
+                },
+                {
+                    **call_vals,
+                    "partner_id": other.id,
+                    "contact_result": "no_answer",
+                    "date_start": datetime(2026, 3, 17, 15, 0),
+                },
+                # Last week: not counted in this week's calls, counted in the 30-day contact rate.
+                {
+                    **call_vals,
+                    "partner_id": other.id,
+                    "contact_result": "busy",
+                    "date_start": datetime(2026, 3, 10, 15, 0),
+                },
+            ]
+        )
+        self._promise({self.inv_a: 40000}, days=5)
+        self._pay(self.inv_b, 30000, self.day(3))  # 3 days after the call that reached the debtor
+        self._pay(other_invoice, 20000, self.day(3))  # nobody reached this customer
+        board = self.env["cobranza.dashboard"].create({"company_id": self.company.id, "date": self.day(3)})
+        self.assertEqual(board.calls_today, 0)
+        self.assertEqual(board.calls_week, 2)
+        self.assertAlmostEqual(board.contact_rate, 100.0 / 3, places=1)
+        self.assertEqual(board.amount_collected_after_call, 30000)
+        self.assertEqual(board.promises_open_count, 1)
+        self.assertEqual(board.promise_kept_ratio, 0.0)
+        action = board.action_open_calls_per_collector()
+        self.assertEqual(self.env["cobranza.call"].search_count(action["domain"]), 2)

@@ -40,10 +40,27 @@ class CobranzaDashboard(models.TransientModel):
         string="Receivable at the start of the month", compute="_compute_kpis"
     )
     month_sales = fields.Monetary(string="Credit sales this month", compute="_compute_kpis")
-    # Issues 4 and 5 add their KPIs here (and a group in the form view, see the marked place):
-    #   promises_open_count, promise_kept_ratio (cobranza.promise), calls_today / calls_week per
-    #   collector, contact_rate and amount_collected_after_call (cobranza.call, payments within
-    #   7 days after a call reaching the debtor), computed in _compute_kpis from the same date.
+    promises_open_count = fields.Integer(string="Open promises", compute="_compute_activity_kpis")
+    promise_kept_ratio = fields.Float(
+        string="Promises kept (%)",
+        digits=(16, 1),
+        compute="_compute_activity_kpis",
+        help="Kept promises over the promises already decided (kept, partially kept or broken).",
+    )
+    calls_today = fields.Integer(string="Calls today", compute="_compute_activity_kpis")
+    calls_week = fields.Integer(string="Calls this week", compute="_compute_activity_kpis")
+    contact_rate = fields.Float(
+        string="Contact rate (%)",
+        digits=(16, 1),
+        compute="_compute_activity_kpis",
+        help="Calls of the last 30 days that reached the debtor, over all calls of those days.",
+    )
+    amount_collected_after_call = fields.Monetary(
+        string="Collected within 7 days after a call",
+        compute="_compute_activity_kpis",
+        help="Payments of the last 30 days on invoices of customers reached by phone in the 7 days "
+        "before the payment.",
+    )
 
     @api.model
     def _credit_sales(self, company, date_from, date_to):
@@ -112,8 +129,93 @@ class CobranzaDashboard(models.TransientModel):
             )
 
     @api.model
-    def _kpi_fields(self):
-        return [name for name, field in self._fields.items() if field.compute == "_compute_kpis"]
+    def _collected_after_call(self, company, date_from, date_to):
+        """Payments (not credit notes) dated in (date_from, date_to] reconciled with invoices of
+        customers whose debtor was reached by a call in the 7 days up to the payment."""
+        self.env["account.partial.reconcile"].flush_model()
+        self.env["cobranza.call"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT COALESCE(SUM(part.amount), 0)
+                  FROM account_partial_reconcile part
+                  JOIN account_move_line inv ON inv.id = part.debit_move_id
+                  JOIN account_move inv_move ON inv_move.id = inv.move_id
+                  JOIN account_move_line pay ON pay.id = part.credit_move_id
+                  JOIN account_move pay_move ON pay_move.id = pay.move_id
+                 WHERE inv_move.move_type = 'out_invoice'
+                   AND inv_move.state = 'posted'
+                   AND inv_move.company_id = %(company)s
+                   AND (pay_move.origin_payment_id IS NOT NULL OR pay_move.statement_line_id IS NOT NULL)
+                   AND pay.date > %(date_from)s AND pay.date <= %(date_to)s
+                   AND EXISTS (
+                       SELECT 1 FROM cobranza_call call
+                        WHERE call.company_id = %(company)s
+                          AND call.contact_result = 'debtor'
+                          AND call.partner_id = inv_move.commercial_partner_id
+                          AND call.date_start::date <= pay.date
+                          AND call.date_start::date >= pay.date - 7
+                   )
+                """,
+                company=company.id,
+                date_from=date_from,
+                date_to=date_to,
+            )
+        )
+        return float(self.env.cr.fetchone()[0])
+
+    @api.depends("company_id", "date")
+    def _compute_activity_kpis(self):
+        """Promises and calls of the company: what collectors did, beside what is owed."""
+        Call = self.env["cobranza.call"]
+        for board in self:
+            company, today = board.company_id, board.date
+            if not company or not today:
+                board.update(dict.fromkeys(self._kpi_fields("_compute_activity_kpis"), 0.0))
+                continue
+            stats = self.env["cobranza.promise"]._cobranza_stats(
+                "company_id", [("company_id", "=", company.id)]
+            )
+            figures = stats.get(company.id, {})
+            week_start = today - timedelta(days=today.weekday())
+            call_domain = [("company_id", "=", company.id)]
+
+            def calls_since(day, domain=call_domain):
+                return Call.search_count([*domain, ("date_start", ">=", day), ("date_start", "<", tomorrow)])
+
+            tomorrow = today + timedelta(days=1)
+            month_ago = today - timedelta(days=30)
+            calls_month = calls_since(month_ago)
+            reached = calls_since(month_ago, [*call_domain, ("contact_result", "=", "debtor")])
+            board.update(
+                {
+                    "promises_open_count": figures.get("open", 0),
+                    "promise_kept_ratio": figures.get("kept_ratio", 0.0) * 100.0,
+                    "calls_today": calls_since(today),
+                    "calls_week": calls_since(week_start),
+                    "contact_rate": reached / calls_month * 100.0 if calls_month else 0.0,
+                    "amount_collected_after_call": self._collected_after_call(company, month_ago, today),
+                }
+            )
+
+    def action_open_calls_per_collector(self):
+        """This week's calls by collector and contact result."""
+        action = self.env["ir.actions.act_window"]._for_xml_id("cobranza_telefonica.action_cobranza_call")
+        week_start = self.date - timedelta(days=self.date.weekday())
+        action.update(
+            {
+                "name": self.env._("Calls per collector this week"),
+                "view_mode": "pivot,graph,list",
+                "views": [(False, "pivot"), (False, "graph"), (False, "list")],
+                "domain": [("company_id", "=", self.company_id.id), ("date_start", ">=", week_start)],
+                "context": {"pivot_row_groupby": ["user_id"], "pivot_column_groupby": ["contact_result"]},
+            }
+        )
+        return action
+
+    @api.model
+    def _kpi_fields(self, compute="_compute_kpis"):
+        return [name for name, field in self._fields.items() if field.compute == compute]
 
     @api.model
     def action_open_dashboard(self):
