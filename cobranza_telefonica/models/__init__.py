@@ -3,3 +3,13 @@ from . import res_partner
 from . import account_move
 from . import cobranza_promise
 from . import cobranza_promise_line
+from . import cobranza_level
+from . import cobranza_holiday
+from . import cobranza_guardrail
+from . import cobranza_contact
+from . import cobranza_followup_action
+from . import cobranza_followup_run
+from . import account_move_followup
+from . import res_company_followup
+from . import res_partner_followup
+from . import res_config_settings_followup

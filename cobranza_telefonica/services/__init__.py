@@ -2,3 +2,4 @@
 
 from . import aging
 from . import rut
+from . import guardrails

@@ -1,0 +1,25 @@
+from odoo import fields, models
+
+
+class CobranzaFollowupAction(models.Model):
+    """What the follow-up run already did for an invoice at a level: its memory, so that each
+    level's e-mail, call, letter and review happen once per invoice."""
+
+    _name = "cobranza.followup.action"
+    _description = "Follow-up action done"
+    _order = "id desc"
+
+    move_id = fields.Many2one(comodel_name="account.move", required=True, index=True, ondelete="cascade")
+    level_id = fields.Many2one(comodel_name="cobranza.level", required=True, ondelete="cascade")
+    action = fields.Selection(
+        selection=[("email", "E-mail"), ("call", "Call"), ("letter", "Letter"), ("review", "Manager review")],
+        required=True,
+    )
+    company_id = fields.Many2one(related="move_id.company_id", store=True, index=True)
+    partner_id = fields.Many2one(related="move_id.commercial_partner_id", store=True)
+    run_id = fields.Many2one(comodel_name="cobranza.followup.run", ondelete="set null")
+    date = fields.Datetime(default=fields.Datetime.now)
+
+    _sql_constraints = [
+        ("once_uniq", "unique(move_id, level_id, action)", "This follow-up action was already done."),
+    ]

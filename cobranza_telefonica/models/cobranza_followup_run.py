@@ -1,0 +1,491 @@
+import logging
+from collections import Counter, defaultdict
+from datetime import timedelta
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError
+from odoo.modules.module import current_test
+from odoo.tools import format_amount, format_date, split_every
+
+from .account_move_followup import FOLLOWUP_STATE_FIELDS
+
+_logger = logging.getLogger(__name__)
+
+COUNTERS = (
+    "evaluated_count",
+    "customer_count",
+    "email_count",
+    "call_count",
+    "letter_count",
+    "review_count",
+    "postponed_count",
+    "excluded_count",
+    "error_count",
+)
+
+
+class CobranzaFollowupRun(models.Model):
+    """One follow-up run for one company: the log of what it evaluated and did. A run works in
+    batches of customers (ordered by id) and commits after each, keeping its cursor; a crashed
+    run is resumed by the next one, and what was already done is remembered per invoice and level
+    (cobranza.followup.action), so nothing is sent twice."""
+
+    _name = "cobranza.followup.run"
+    _description = "Follow-up run"
+    _order = "id desc"
+    _check_company_auto = True
+
+    name = fields.Char(compute="_compute_name", store=True)
+    company_id = fields.Many2one(
+        comodel_name="res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    date = fields.Date(required=True, default=fields.Date.context_today, help="The day the run evaluates.")
+    start_datetime = fields.Datetime(string="Started", default=fields.Datetime.now)
+    end_datetime = fields.Datetime(string="Finished")
+    state = fields.Selection(
+        selection=[("running", "Running"), ("done", "Done")], required=True, default="running", index=True
+    )
+    trigger = fields.Selection(
+        selection=[("cron", "Scheduled"), ("manual", "Run now"), ("partner", "One customer")],
+        required=True,
+        default="manual",
+    )
+    user_id = fields.Many2one(comodel_name="res.users", string="Started by", default=lambda self: self.env.user)
+    partner_ids = fields.Many2many(comodel_name="res.partner", string="Customers", help="Empty: every customer.")
+    cursor_partner_id = fields.Integer(string="Last customer processed", readonly=True)
+    evaluated_count = fields.Integer(string="Invoices evaluated", readonly=True)
+    customer_count = fields.Integer(string="Customers evaluated", readonly=True)
+    email_count = fields.Integer(string="E-mails sent", readonly=True)
+    call_count = fields.Integer(string="Calls scheduled", readonly=True)
+    letter_count = fields.Integer(string="Letters to print", readonly=True)
+    review_count = fields.Integer(string="Manager reviews", readonly=True)
+    postponed_count = fields.Integer(string="Postponed", readonly=True)
+    excluded_count = fields.Integer(string="Excluded", readonly=True)
+    error_count = fields.Integer(string="Errors", readonly=True)
+    excluded_by_reason = fields.Json(readonly=True)
+    excluded_summary = fields.Char(string="Excluded by reason", compute="_compute_excluded_summary")
+    log = fields.Text(readonly=True)
+
+    @api.depends("company_id", "date", "trigger")
+    def _compute_name(self):
+        labels = dict(self._fields["trigger"]._description_selection(self.env))
+        for run in self:
+            run.name = f"{run.date or ''} · {run.company_id.name or ''} · {labels.get(run.trigger, '')}"
+
+    @api.depends("excluded_by_reason")
+    def _compute_excluded_summary(self):
+        labels = dict(self.env["account.move"]._fields["cobranza_exclusion_reason"]._description_selection(self.env))
+        for run in self:
+            counts = run.excluded_by_reason or {}
+            run.excluded_summary = ", ".join(f"{labels.get(key, key)}: {count}" for key, count in sorted(counts.items()))
+
+    # Entry points ------------------------------------------------------------------------------
+
+    @api.model
+    def _cron_cobranza_followup(self, batch_size=500):
+        """The daily cron: every company, resuming a run a crash left unfinished."""
+        for company in self.env["res.company"].sudo().search([]):
+            run = self.sudo().search(
+                [("company_id", "=", company.id), ("state", "=", "running"), ("trigger", "=", "cron")], limit=1
+            ) or self.sudo().create({"company_id": company.id, "trigger": "cron", "date": company._cobranza_today()})
+            run._process(batch_size=batch_size)
+        return True
+
+    @api.model
+    def _cobranza_run_manual(self, partners=None, batch_size=500):
+        """'Run now' (managers) or 'Process' on customers, for the current companies."""
+        if not self.env.user.has_group("cobranza_telefonica.group_cobranza_manager") and not (
+            partners and self.env.user.has_group("cobranza_telefonica.group_cobranza_collector")
+        ):
+            raise AccessError(self.env._("Only collection managers can run the follow-up."))
+        runs = self.browse()
+        for company in self.env.companies:
+            run = self.sudo().create(
+                {
+                    "company_id": company.id,
+                    "date": company._cobranza_today(),
+                    "trigger": "partner" if partners else "manual",
+                    "user_id": self.env.user.id,
+                    "partner_ids": [fields.Command.set(partners.ids)] if partners else False,
+                }
+            )
+            run._process(batch_size=batch_size)
+            runs |= run
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "cobranza.followup.run",
+            "name": self.env._("Follow-up runs"),
+            "views": [(False, "list"), (False, "form")],
+            "domain": [("id", "in", runs.ids)],
+        }
+
+    def action_run_now(self):
+        return self._cobranza_run_manual()
+
+    # The run -----------------------------------------------------------------------------------
+
+    def _process(self, batch_size=500):
+        """Evaluate every open invoice of the run's company, customer batch by customer batch."""
+        self.ensure_one()
+        run = self.with_company(self.company_id).with_context(
+            lang=self.company_id.partner_id.lang or self.env.lang, tz=self.company_id._cobranza_tz().zone
+        )
+        Move = run.env["account.move"]
+        domain = Move._cobranza_open_domain(run.company_id)
+        if run.partner_ids:
+            domain += [("commercial_partner_id", "in", run.partner_ids.ids)]
+        if not run.cursor_partner_id:
+            run._cobranza_leave_collection()
+        partner_ids = sorted(
+            partner.id
+            for [partner] in Move._read_group(
+                domain + [("commercial_partner_id", ">", run.cursor_partner_id)], ["commercial_partner_id"]
+            )
+        )
+        context = run._prepare_context()
+        done = 0
+        for batch in split_every(batch_size, partner_ids):
+            stats, log = Counter(), []
+            try:
+                with run.env.cr.savepoint():
+                    run._process_batch(run.env["res.partner"].browse(batch), context, stats, log)
+            except Exception:
+                _logger.warning("Follow-up batch failed, retrying customer by customer", exc_info=True)
+                stats, log = Counter(), []
+                for partner_id in batch:
+                    try:
+                        with run.env.cr.savepoint():
+                            run._process_batch(run.env["res.partner"].browse(partner_id), context, stats, log)
+                    except Exception as error:  # noqa: BLE001 - one customer's error must not stop the run
+                        _logger.exception("Follow-up of customer %s failed", partner_id)
+                        stats["error_count"] += 1
+                        log.append(
+                            self.env._(
+                                "Error on customer %(partner)s: %(error)s",
+                                partner=run.env["res.partner"].browse(partner_id).display_name,
+                                error=error,
+                            )
+                        )
+            run._record_batch(stats, log, batch[-1])
+            done += len(batch)
+            run._commit_batch(done, len(partner_ids) - done)
+        run.write({"state": "done", "end_datetime": fields.Datetime.now()})
+        return True
+
+    def _commit_batch(self, done, remaining):
+        """Commit what a batch did (never under tests) and report progress to the cron."""
+        if not current_test:
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+        if self.trigger == "cron" and self.env.context.get("cron_id"):
+            self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+
+    def _record_batch(self, stats, log, last_partner_id):
+        values = {"cursor_partner_id": last_partner_id}
+        for key in COUNTERS:
+            values[key] = self[key] + stats.get(key, 0)
+        excluded = dict(self.excluded_by_reason or {})
+        for key, count in stats.items():
+            if key.startswith("excluded:"):
+                reason = key.split(":", 1)[1]
+                excluded[reason] = excluded.get(reason, 0) + count
+        values["excluded_by_reason"] = excluded
+        if log:
+            values["log"] = "\n".join(filter(None, [self.log, *log]))
+        self.write(values)
+
+    def _prepare_context(self):
+        """What every batch of the run needs, read once."""
+        company = self.company_id
+        managers = self.env["res.users"].search(
+            [
+                ("groups_id", "in", self.env.ref("cobranza_telefonica.group_cobranza_manager").id),
+                ("company_ids", "in", company.id),
+                ("share", "=", False),
+                ("id", "!=", self.env.ref("base.user_root").id),
+            ],
+            limit=1,
+            order="id",
+        )
+        return {
+            "today": self.date,
+            "now": fields.Datetime.now(),
+            "levels": self.env["cobranza.level"].search([("company_id", "=", company.id)]),
+            "call_type": self.env.ref("cobranza_telefonica.mail_activity_type_cobranza_call"),
+            "todo_type": self.env.ref("mail.mail_activity_data_todo"),
+            "manager": managers,
+            "partner_model_id": self.env["ir.model"]._get_id("res.partner"),
+        }
+
+    def _cobranza_leave_collection(self):
+        """Paid or cancelled invoices leave the follow-up: clear their state, and drop the open call
+        activity of customers left with nothing to collect."""
+        Move = self.env["account.move"]
+        closed = Move.search(
+            [
+                ("company_id", "=", self.company_id.id),
+                "|",
+                "|",
+                ("cobranza_level_id", "!=", False),
+                ("cobranza_excluded", "=", True),
+                ("cobranza_next_action_date", "!=", False),
+                "|",
+                ("state", "!=", "posted"),
+                ("payment_state", "not in", ("not_paid", "partial")),
+            ]
+        )
+        if self.partner_ids:
+            closed = closed.filtered(lambda move: move.commercial_partner_id in self.partner_ids)
+        closed._cobranza_write_followup_state([(move.id, None, None, False, None, None, False) for move in closed])
+        activities = self.env["mail.activity"].search(
+            [
+                ("res_model", "=", "res.partner"),
+                ("activity_type_id", "=", self.env.ref("cobranza_telefonica.mail_activity_type_cobranza_call").id),
+            ]
+        )
+        if not activities:
+            return
+        partner_ids = set(activities.mapped("res_id"))
+        still_open = {
+            partner.id
+            for [partner] in Move._read_group(
+                Move._cobranza_open_domain(self.env["res.company"].sudo().search([]))
+                + [("commercial_partner_id", "in", list(partner_ids))],
+                ["commercial_partner_id"],
+            )
+        }
+        stale = activities.filtered(lambda act: act.res_id not in still_open)
+        if self.partner_ids:
+            stale = stale.filtered(lambda act: act.res_id in self.partner_ids.ids)
+        stale.unlink()
+
+    def _process_batch(self, partners, context, stats, log):
+        """Evaluate the open invoices of ``partners`` and act on them; a handful of queries per batch."""
+        Move = self.env["account.move"]
+        today, now = context["today"], context["now"]
+        levels = context["levels"]
+        moves = Move.search_fetch(
+            Move._cobranza_open_domain(self.company_id) + [("commercial_partner_id", "in", partners.ids)],
+            [
+                "commercial_partner_id",
+                "cobranza_oldest_due_date",
+                "invoice_date_due",
+                "cobranza_collector_id",
+                "amount_residual",
+                "currency_id",
+                "name",
+                "l10n_latam_document_type_id",
+                "l10n_latam_document_number",
+                *FOLLOWUP_STATE_FIELDS,
+            ],
+            order="commercial_partner_id, cobranza_oldest_due_date, id",
+        )
+        reasons = moves._cobranza_exclusion_reasons()
+        done = {
+            (action.move_id.id, action.level_id.id, action.action)
+            for action in self.env["cobranza.followup.action"].search_fetch(
+                [("move_id", "in", moves.ids)], ["move_id", "level_id", "action"]
+            )
+        }
+        partners = partners.with_company(self.company_id)
+        guard = self.env["res.partner"]._cobranza_guardrail_data(self.company_id, partners, now)
+        open_calls = defaultdict(lambda: self.env["mail.activity"])
+        for activity in self.env["mail.activity"].search_fetch(
+            [
+                ("res_model", "=", "res.partner"),
+                ("res_id", "in", partners.ids),
+                ("activity_type_id", "=", context["call_type"].id),
+            ],
+            ["res_id", "user_id", "note", "date_deadline"],
+            order="id",
+        ):
+            open_calls[activity.res_id] |= activity
+        by_partner = defaultdict(lambda: Move)
+        for move in moves:
+            by_partner[move.commercial_partner_id.id] |= move
+
+        rows, actions, contacts, activities_new = [], [], [], []
+        emails = defaultdict(list)  # template -> move ids
+        partner_levels = defaultdict(list)
+        for partner in partners:
+            pmoves = by_partner[partner.id]
+            stats["customer_count"] += 1
+            state = {}  # move id -> list of state values (see FOLLOWUP_STATE_FIELDS)
+            to_discuss, call_due, to_review = Move, False, Move
+            level_of = {}  # move id -> level reached now
+            for move in pmoves:
+                stats["evaluated_count"] += 1
+                due = move.cobranza_oldest_due_date or move.invoice_date_due
+                days = (today - due).days
+                level = levels._cobranza_level_for_days(levels, days)
+                later = levels.filtered(lambda lvl, days=days: lvl.day_offset > days)[:1]
+                next_date = due + timedelta(days=later.day_offset) if later else False
+                reason = reasons.get(move.id)
+                state[move.id] = [level.id or None, next_date or None, bool(reason), reason or None, None,
+                                  move.cobranza_letter_pending]
+                if reason:
+                    stats["excluded_count"] += 1
+                    stats[f"excluded:{reason}"] += 1
+                    state[move.id][1] = None
+                    continue
+                if not level:
+                    continue
+                to_discuss |= move
+                level_of[move.id] = level
+                if level.send_email and (move.id, level.id, "email") not in done:
+                    emails_for = (move, level)
+                    decision = partner._cobranza_decide(guard, "email", now)
+                    if not partner.email:
+                        log.append(self.env._("%(partner)s has no e-mail: %(invoice)s not sent.",
+                                              partner=partner.display_name, invoice=move.name))
+                    elif decision["allowed"]:
+                        emails[level.mail_template_id].append(move.id)
+                        actions.append({"move_id": move.id, "level_id": level.id, "action": "email", "run_id": self.id})
+                        contacts.append(self._contact_vals(partner, "email", now, emails_for))
+                        guard["history"].setdefault((partner.id, "message"), []).append(decision["next_allowed_local"])
+                        stats["email_count"] += 1
+                    else:
+                        state[move.id][1] = decision["next_allowed"].date()
+                        state[move.id][4] = self.env._("E-mail: %(reason)s", reason=decision["reason"])
+                        stats["postponed_count"] += 1
+                        log.append(self.env._(
+                            "E-mail to %(partner)s about %(invoice)s postponed to %(date)s: %(reason)s.",
+                            partner=partner.display_name, invoice=move.name,
+                            date=format_date(self.env, decision["next_allowed_local"].date()),
+                            reason=decision["reason"]))
+                if level.print_letter and (move.id, level.id, "letter") not in done:
+                    state[move.id][5] = True
+                    actions.append({"move_id": move.id, "level_id": level.id, "action": "letter", "run_id": self.id})
+                    stats["letter_count"] += 1
+                if level.schedule_call and (move.id, level.id, "call") not in done:
+                    call_due = True
+                    actions.append({"move_id": move.id, "level_id": level.id, "action": "call", "run_id": self.id})
+                if level.manager_review and (move.id, level.id, "review") not in done:
+                    to_review |= move
+                    actions.append({"move_id": move.id, "level_id": level.id, "action": "review", "run_id": self.id})
+            top = max(level_of.values(), key=lambda lvl: lvl.day_offset, default=levels.browse())
+            partner_levels[top.id or False].append(partner.id)
+            existing = open_calls[partner.id][:1]
+            if to_discuss and (call_due or existing):
+                activities_new += self._schedule_call(
+                    partner, to_discuss, level_of, existing, call_due, guard, context, state, stats, log
+                )
+            if to_review:
+                activities_new.append(self._review_vals(partner, to_review, level_of, context))
+                stats["review_count"] += 1
+            for move in pmoves:
+                row = (move.id, *state[move.id])
+                if row != move._cobranza_followup_row():
+                    rows.append(row)
+
+        Move._cobranza_write_followup_state(rows)
+        for template, move_ids in emails.items():
+            self._send_emails(template, move_ids)
+        self.env["cobranza.followup.action"].create(actions)
+        self.env["cobranza.contact"].create(contacts)
+        self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(activities_new)
+        for level_id, ids in partner_levels.items():
+            changed = partners.browse(ids).with_company(self.company_id).filtered(
+                lambda p, level_id=level_id: p.cobranza_level_id.id != level_id
+            )
+            if changed:
+                changed.write({"cobranza_level_id": level_id})
+
+    def _send_emails(self, template, move_ids):
+        """Queue one e-mail per invoice (rendered in batch); overridable for other channels."""
+        template.send_mail_batch(move_ids)
+
+    def _contact_vals(self, partner, channel, now, move_level):
+        move, level = move_level
+        return {
+            "partner_id": partner.id,
+            "company_id": self.company_id.id,
+            "channel": channel,
+            "date": now,
+            "user_id": self.env.user.id,
+            "origin": self.name,
+            "note": f"{level.display_name}: {move.name}",
+        }
+
+    def _invoice_lines_html(self, moves):
+        items = Markup("").join(
+            Markup("<li>%s %s · %s · %s</li>")
+            % (
+                move.l10n_latam_document_type_id.doc_code_prefix or move.l10n_latam_document_type_id.code or "",
+                move.l10n_latam_document_number or move.name,
+                format_amount(self.env, move.amount_residual, move.currency_id),
+                self.env._("due %(date)s", date=format_date(self.env, move.cobranza_oldest_due_date or move.invoice_date_due)),
+            )
+            for move in moves
+        )
+        return Markup("<ul>%s</ul>") % items
+
+    def _schedule_call(self, partner, moves, level_of, existing, call_due, guard, context, state, stats, log):
+        """Keep ONE open collection call on the customer: update the open one (whoever scheduled
+        it) or return the values of a new one; deadline moved to the next allowed moment."""
+        decision = partner._cobranza_decide(guard, "call", context["now"])
+        deadline = decision["next_allowed_local"].date()
+        top_move = max(moves, key=lambda move: (level_of[move.id].day_offset, -move.id))
+        level = level_of[top_move.id]
+        user = level.user_id or top_move.cobranza_collector_id or self.company_id.cobranza_default_collector_id
+        note = Markup("<p>%s</p>%s") % (
+            self.env._("Invoices to discuss (level %(level)s):", level=level.display_name),
+            self._invoice_lines_html(moves),
+        )
+        if partner.cobranza_no_phone:
+            note += Markup("<p><b>%s</b></p>") % self.env._("No phone: find another way to reach the customer.")
+        if level.call_note:
+            note += Markup("<p>%s</p>") % level.call_note
+        if call_due:
+            stats["call_count"] += 1
+            if not decision["allowed"]:
+                stats["postponed_count"] += 1
+                reason = self.env._("Call: %(reason)s", reason=decision["reason"])
+                for move in moves:
+                    state[move.id][1] = deadline
+                    state[move.id][4] = reason
+                log.append(self.env._(
+                    "Call to %(partner)s postponed to %(date)s: %(reason)s.",
+                    partner=partner.display_name,
+                    date=format_date(self.env, deadline),
+                    reason=decision["reason"],
+                ))
+        if existing:
+            values = {}
+            if str(existing.note or "") != str(note):
+                values["note"] = note
+            if user and existing.user_id != user:
+                values["user_id"] = user.id
+            if call_due and existing.date_deadline != deadline:
+                values["date_deadline"] = deadline
+            if values:
+                existing.with_context(mail_activity_quick_update=True).write(values)
+            return []
+        return [
+            {
+                "res_model_id": context["partner_model_id"],
+                "res_id": partner.id,
+                "activity_type_id": context["call_type"].id,
+                "summary": self.env._("Collection call: %(count)s invoices", count=len(moves)),
+                "note": note,
+                "user_id": user.id or False,
+                "date_deadline": deadline,
+            }
+        ]
+
+    def _review_vals(self, partner, moves, level_of, context):
+        return {
+            "res_model_id": context["partner_model_id"],
+            "res_id": partner.id,
+            "activity_type_id": context["todo_type"].id,
+            "summary": self.env._("Collection manager review"),
+            "note": Markup("<p>%s</p>%s")
+            % (
+                self.env._("These invoices reached a level that asks for a manager review:"),
+                self._invoice_lines_html(moves),
+            ),
+            "user_id": (level_of[moves[:1].id].user_id or context["manager"]).id or False,
+            "date_deadline": context["today"],
+        }
+
