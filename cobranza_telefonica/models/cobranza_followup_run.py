@@ -6,7 +6,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
-from odoo.modules.module import current_test
+from odoo.modules import module as odoo_module
 from odoo.tools import format_amount, format_date, split_every
 
 from .account_move_followup import FOLLOWUP_STATE_FIELDS
@@ -140,9 +140,8 @@ class CobranzaFollowupRun(models.Model):
             run._cobranza_leave_collection()
         partner_ids = sorted(
             partner.id
-            for [partner] in Move._read_group(
-                domain + [("commercial_partner_id", ">", run.cursor_partner_id)], ["commercial_partner_id"]
-            )
+            for [partner] in Move._read_group(domain, ["commercial_partner_id"])
+            if partner.id > run.cursor_partner_id
         )
         context = run._prepare_context()
         done = 0
@@ -176,7 +175,7 @@ class CobranzaFollowupRun(models.Model):
 
     def _commit_batch(self, done, remaining):
         """Commit what a batch did (never under tests) and report progress to the cron."""
-        if not current_test:
+        if not odoo_module.current_test:
             self.env.cr.commit()  # pylint: disable=invalid-commit
         if self.trigger == "cron" and self.env.context.get("cron_id"):
             self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)

@@ -84,7 +84,9 @@ class CobranzaLevel(models.Model):
                     )
                 )
 
-    @api.constrains("send_email", "mail_template_id", "schedule_call", "print_letter", "manager_review", "pre_legal")
+    @api.constrains(
+        "name", "day_offset", "send_email", "mail_template_id", "schedule_call", "print_letter", "manager_review"
+    )
     def _check_action(self):
         for level in self:
             if not (level.send_email or level.schedule_call or level.print_letter or level.manager_review):
