@@ -18,5 +18,8 @@ for bench in "$REPO_ROOT"/bench/bench_*.py; do
     name="$(basename "$bench" .py)"
     [ -n "${BENCH:-}" ] && [ "$name" != "bench_${BENCH#bench_}" ] && continue
     info "Running $name"
-    odoo_cmd shell -d "$DB" --no-http --log-level=warn <"$bench"
+    # "shell" must come before the options odoo_cmd adds.
+    TZ=UTC "$PYTHON" -m odoo shell --addons-path="$ADDONS_PATH" \
+        --db_host="$PGSOCK_DIR" --db_port="$PG_PORT" --db_user="$PG_DBUSER" --db_password=odoo \
+        --data-dir="$BUILD_DIR/filestore" -d "$DB" --no-http --log-level=warn <"$bench"
 done

@@ -13,6 +13,7 @@ from .account_move_followup import FOLLOWUP_STATE_FIELDS
 
 _logger = logging.getLogger(__name__)
 
+LOG_MAX_CHARS = 100000
 COUNTERS = (
     "evaluated_count",
     "customer_count",
@@ -190,8 +191,10 @@ class CobranzaFollowupRun(models.Model):
                 reason = key.split(":", 1)[1]
                 excluded[reason] = excluded.get(reason, 0) + count
         values["excluded_by_reason"] = excluded
-        if log:
+        if log and len(self.log or "") < LOG_MAX_CHARS:
             values["log"] = "\n".join(filter(None, [self.log, *log]))
+            if len(values["log"]) >= LOG_MAX_CHARS:
+                values["log"] += "\n" + self.env._("(log truncated: see the invoices' postpone reasons)")
         self.write(values)
 
     def _prepare_context(self):
