@@ -1,3 +1,5 @@
+# pylint: disable=consider-merging-classes-inherited
+# (the follow-up keeps its fields in files of its own so that parallel features merge cleanly)
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -16,6 +18,7 @@ FOLLOWUP_STATE_FIELDS = (
 )
 
 
+# The follow-up's fields live in a file of their own so that parallel features merge cleanly.
 class AccountMove(models.Model):
     _inherit = "account.move"
 
@@ -53,14 +56,19 @@ class AccountMove(models.Model):
     )
     cobranza_postpone_reason = fields.Char(string="Postponed because", copy=False, readonly=True)
     cobranza_letter_pending = fields.Boolean(
-        string="Letter to print", copy=False, readonly=True, help="A level asked for the formal collection letter."
+        string="Letter to print",
+        copy=False,
+        readonly=True,
+        help="A level asked for the formal collection letter.",
     )
 
     @api.model
     def _cobranza_exclusion_selection(self):
         return account_move.EXCLUSION_REASONS
 
-    @api.depends("line_ids.date_maturity", "line_ids.amount_residual", "line_ids.reconciled", "line_ids.account_type")
+    @api.depends(
+        "line_ids.date_maturity", "line_ids.amount_residual", "line_ids.reconciled", "line_ids.account_type"
+    )
     def _compute_cobranza_oldest_due_date(self):
         for move in self:
             dates = [
@@ -100,9 +108,17 @@ class AccountMove(models.Model):
         """Adds the open promise to pay not yet due."""
         reasons = super()._cobranza_exclusion_reasons()
         today = fields.Date.context_today(self)
-        lines = self.env["cobranza.promise.line"].sudo().search_fetch(
-            [("move_id", "in", self.ids), ("promise_id.state", "=", "open"), ("promise_id.date", ">=", today)],
-            ["move_id"],
+        lines = (
+            self.env["cobranza.promise.line"]
+            .sudo()
+            .search_fetch(
+                [
+                    ("move_id", "in", self.ids),
+                    ("promise_id.state", "=", "open"),
+                    ("promise_id.date", ">=", today),
+                ],
+                ["move_id"],
+            )
         )
         for line in lines:
             reasons.setdefault(line.move_id.id, "promise")
@@ -153,7 +169,10 @@ class AccountMove(models.Model):
         moves = self.filtered(lambda move: move.move_type == "out_invoice" and move.state == "posted")
         for move in moves:
             move.commercial_partner_id._cobranza_log_contact(
-                "letter", company=move.company_id, origin=move.name, note=self.env._("Collection letter printed")
+                "letter",
+                company=move.company_id,
+                origin=move.name,
+                note=self.env._("Collection letter printed"),
             )
         if moves:
             moves._cobranza_write_followup_state(

@@ -40,5 +40,7 @@ class CobranzaContact(models.Model):
         limit = fields.Datetime.now() - relativedelta(years=RETENTION_YEARS)
         if any(contact.date > limit for contact in self):
             raise UserError(
-                self.env._("Contacts with debtors are kept for at least two years: they cannot be deleted earlier.")
+                self.env._(
+                    "Contacts with debtors are kept for at least two years: they cannot be deleted earlier."
+                )
             )

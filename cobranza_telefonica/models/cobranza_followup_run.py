@@ -53,8 +53,12 @@ class CobranzaFollowupRun(models.Model):
         required=True,
         default="manual",
     )
-    user_id = fields.Many2one(comodel_name="res.users", string="Started by", default=lambda self: self.env.user)
-    partner_ids = fields.Many2many(comodel_name="res.partner", string="Customers", help="Empty: every customer.")
+    user_id = fields.Many2one(
+        comodel_name="res.users", string="Started by", default=lambda self: self.env.user
+    )
+    partner_ids = fields.Many2many(
+        comodel_name="res.partner", string="Customers", help="Empty: every customer."
+    )
     cursor_partner_id = fields.Integer(string="Last customer processed", readonly=True)
     evaluated_count = fields.Integer(string="Invoices evaluated", readonly=True)
     customer_count = fields.Integer(string="Customers evaluated", readonly=True)
@@ -77,20 +81,27 @@ class CobranzaFollowupRun(models.Model):
 
     @api.depends("excluded_by_reason")
     def _compute_excluded_summary(self):
-        labels = dict(self.env["account.move"]._fields["cobranza_exclusion_reason"]._description_selection(self.env))
+        labels = dict(
+            self.env["account.move"]._fields["cobranza_exclusion_reason"]._description_selection(self.env)
+        )
         for run in self:
             counts = run.excluded_by_reason or {}
-            run.excluded_summary = ", ".join(f"{labels.get(key, key)}: {count}" for key, count in sorted(counts.items()))
+            run.excluded_summary = ", ".join(
+                f"{labels.get(key, key)}: {count}" for key, count in sorted(counts.items())
+            )
 
     # Entry points ------------------------------------------------------------------------------
 
     @api.model
     def _cron_cobranza_followup(self, batch_size=500):
         """The daily cron: every company, resuming a run a crash left unfinished."""
-        for company in self.env["res.company"].sudo().search([]):
+        for company in self.env["res.company"].sudo().search([]):  # pylint: disable=no-search-all
             run = self.sudo().search(
-                [("company_id", "=", company.id), ("state", "=", "running"), ("trigger", "=", "cron")], limit=1
-            ) or self.sudo().create({"company_id": company.id, "trigger": "cron", "date": company._cobranza_today()})
+                [("company_id", "=", company.id), ("state", "=", "running"), ("trigger", "=", "cron")],
+                limit=1,
+            ) or self.sudo().create(
+                {"company_id": company.id, "trigger": "cron", "date": company._cobranza_today()}
+            )
             run._process(batch_size=batch_size)
         return True
 
@@ -158,7 +169,7 @@ class CobranzaFollowupRun(models.Model):
                     try:
                         with run.env.cr.savepoint():
                             run._process_batch(run.env["res.partner"].browse(partner_id), context, stats, log)
-                    except Exception as error:  # noqa: BLE001 - one customer's error must not stop the run
+                    except Exception as error:  # one customer's error must not stop the run
                         _logger.exception("Follow-up of customer %s failed", partner_id)
                         stats["error_count"] += 1
                         log.append(
@@ -239,11 +250,17 @@ class CobranzaFollowupRun(models.Model):
         )
         if self.partner_ids:
             closed = closed.filtered(lambda move: move.commercial_partner_id in self.partner_ids)
-        closed._cobranza_write_followup_state([(move.id, None, None, False, None, None, False) for move in closed])
+        closed._cobranza_write_followup_state(
+            [(move.id, None, None, False, None, None, False) for move in closed]
+        )
         activities = self.env["mail.activity"].search(
             [
                 ("res_model", "=", "res.partner"),
-                ("activity_type_id", "=", self.env.ref("cobranza_telefonica.mail_activity_type_cobranza_call").id),
+                (
+                    "activity_type_id",
+                    "=",
+                    self.env.ref("cobranza_telefonica.mail_activity_type_cobranza_call").id,
+                ),
             ]
         )
         if not activities:
@@ -265,8 +282,7 @@ class CobranzaFollowupRun(models.Model):
     def _process_batch(self, partners, context, stats, log):
         """Evaluate the open invoices of ``partners`` and act on them; a handful of queries per batch."""
         Move = self.env["account.move"]
-        today, now = context["today"], context["now"]
-        levels = context["levels"]
+        now = context["now"]
         moves = Move.search_fetch(
             Move._cobranza_open_domain(self.company_id) + [("commercial_partner_id", "in", partners.ids)],
             [
@@ -307,92 +323,138 @@ class CobranzaFollowupRun(models.Model):
         for move in moves:
             by_partner[move.commercial_partner_id.id] |= move
 
-        rows, actions, contacts, activities_new = [], [], [], []
-        emails = defaultdict(list)  # template -> move ids
-        partner_levels = defaultdict(list)
+        batch = {
+            **context,
+            "reasons": reasons,
+            "done": done,
+            "guard": guard,
+            "stats": stats,
+            "log": log,
+            "rows": [],
+            "actions": [],
+            "contacts": [],
+            "activities": [],
+            "emails": defaultdict(list),  # template -> move ids
+            "partner_levels": defaultdict(list),  # level id -> partner ids
+        }
         for partner in partners:
-            pmoves = by_partner[partner.id]
-            stats["customer_count"] += 1
-            state = {}  # move id -> list of state values (see FOLLOWUP_STATE_FIELDS)
-            to_discuss, call_due, to_review = Move, False, Move
-            level_of = {}  # move id -> level reached now
-            for move in pmoves:
-                stats["evaluated_count"] += 1
-                due = move.cobranza_oldest_due_date or move.invoice_date_due
-                days = (today - due).days
-                level = levels._cobranza_level_for_days(levels, days)
-                later = levels.filtered(lambda lvl, days=days: lvl.day_offset > days)[:1]
-                next_date = due + timedelta(days=later.day_offset) if later else False
-                reason = reasons.get(move.id)
-                state[move.id] = [level.id or None, next_date or None, bool(reason), reason or None, None,
-                                  move.cobranza_letter_pending]
-                if reason:
-                    stats["excluded_count"] += 1
-                    stats[f"excluded:{reason}"] += 1
-                    state[move.id][1] = None
-                    continue
-                if not level:
-                    continue
-                to_discuss |= move
-                level_of[move.id] = level
-                if level.send_email and (move.id, level.id, "email") not in done:
-                    emails_for = (move, level)
-                    decision = partner._cobranza_decide(guard, "email", now)
-                    if not partner.email:
-                        log.append(self.env._("%(partner)s has no e-mail: %(invoice)s not sent.",
-                                              partner=partner.display_name, invoice=move.name))
-                    elif decision["allowed"]:
-                        emails[level.mail_template_id].append(move.id)
-                        actions.append({"move_id": move.id, "level_id": level.id, "action": "email", "run_id": self.id})
-                        contacts.append(self._contact_vals(partner, "email", now, emails_for))
-                        guard["history"].setdefault((partner.id, "message"), []).append(decision["next_allowed_local"])
-                        stats["email_count"] += 1
-                    else:
-                        state[move.id][1] = decision["next_allowed"].date()
-                        state[move.id][4] = self.env._("E-mail: %(reason)s", reason=decision["reason"])
-                        stats["postponed_count"] += 1
-                        log.append(self.env._(
-                            "E-mail to %(partner)s about %(invoice)s postponed to %(date)s: %(reason)s.",
-                            partner=partner.display_name, invoice=move.name,
-                            date=format_date(self.env, decision["next_allowed_local"].date()),
-                            reason=decision["reason"]))
-                if level.print_letter and (move.id, level.id, "letter") not in done:
-                    state[move.id][5] = True
-                    actions.append({"move_id": move.id, "level_id": level.id, "action": "letter", "run_id": self.id})
-                    stats["letter_count"] += 1
-                if level.schedule_call and (move.id, level.id, "call") not in done:
-                    call_due = True
-                    actions.append({"move_id": move.id, "level_id": level.id, "action": "call", "run_id": self.id})
-                if level.manager_review and (move.id, level.id, "review") not in done:
-                    to_review |= move
-                    actions.append({"move_id": move.id, "level_id": level.id, "action": "review", "run_id": self.id})
-            top = max(level_of.values(), key=lambda lvl: lvl.day_offset, default=levels.browse())
-            partner_levels[top.id or False].append(partner.id)
-            existing = open_calls[partner.id][:1]
-            if to_discuss and (call_due or existing):
-                activities_new += self._schedule_call(
-                    partner, to_discuss, level_of, existing, call_due, guard, context, state, stats, log
-                )
-            if to_review:
-                activities_new.append(self._review_vals(partner, to_review, level_of, context))
-                stats["review_count"] += 1
-            for move in pmoves:
-                row = (move.id, *state[move.id])
-                if row != move._cobranza_followup_row():
-                    rows.append(row)
+            self._process_customer(partner, by_partner[partner.id], open_calls[partner.id][:1], batch)
 
-        Move._cobranza_write_followup_state(rows)
-        for template, move_ids in emails.items():
+        Move._cobranza_write_followup_state(batch["rows"])
+        for template, move_ids in batch["emails"].items():
             self._send_emails(template, move_ids)
-        self.env["cobranza.followup.action"].create(actions)
-        self.env["cobranza.contact"].create(contacts)
-        self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(activities_new)
-        for level_id, ids in partner_levels.items():
-            changed = partners.browse(ids).with_company(self.company_id).filtered(
+        self.env["cobranza.followup.action"].create(batch["actions"])
+        self.env["cobranza.contact"].create(batch["contacts"])
+        self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(batch["activities"])
+        for level_id, ids in batch["partner_levels"].items():
+            changed = partners.browse(ids).filtered(
                 lambda p, level_id=level_id: p.cobranza_level_id.id != level_id
             )
             if changed:
                 changed.write({"cobranza_level_id": level_id})
+
+    def _process_customer(self, partner, moves, open_call, batch):
+        """Evaluate one customer's open invoices and plan what to do; nothing is written here."""
+        batch["stats"]["customer_count"] += 1
+        state = {}  # move id -> [values of FOLLOWUP_STATE_FIELDS]
+        level_of = {}  # move id -> level reached now (invoices not excluded)
+        call_due, to_review = False, self.env["account.move"]
+        for move in moves:
+            level = self._evaluate_move(move, batch, state)
+            if not level:
+                continue
+            level_of[move.id] = level
+            done = batch["done"]
+            if level.send_email and (move.id, level.id, "email") not in done:
+                self._plan_email(partner, move, level, batch, state)
+            if level.print_letter and (move.id, level.id, "letter") not in done:
+                state[move.id][5] = True
+                self._plan_action(move, level, "letter", batch)
+                batch["stats"]["letter_count"] += 1
+            if level.schedule_call and (move.id, level.id, "call") not in done:
+                call_due = True
+                self._plan_action(move, level, "call", batch)
+            if level.manager_review and (move.id, level.id, "review") not in done:
+                to_review |= move
+                self._plan_action(move, level, "review", batch)
+        to_discuss = moves.filtered(lambda move: move.id in level_of)
+        top = max(level_of.values(), key=lambda lvl: lvl.day_offset, default=batch["levels"].browse())
+        batch["partner_levels"][top.id or False].append(partner.id)
+        if to_discuss and (call_due or open_call):
+            batch["activities"] += self._schedule_call(
+                partner, to_discuss, level_of, open_call, call_due, batch, state
+            )
+        if to_review:
+            batch["activities"].append(self._review_vals(partner, to_review, level_of, batch))
+            batch["stats"]["review_count"] += 1
+        for move in moves:
+            row = (move.id, *state[move.id])
+            if row != move._cobranza_followup_row():
+                batch["rows"].append(row)
+
+    def _evaluate_move(self, move, batch, state):
+        """Set the state of one invoice (level, next date, exclusion); return its level when it
+        takes part in the follow-up."""
+        stats, levels = batch["stats"], batch["levels"]
+        stats["evaluated_count"] += 1
+        due = move.cobranza_oldest_due_date or move.invoice_date_due
+        days = (batch["today"] - due).days
+        level = levels._cobranza_level_for_days(levels, days)
+        later = levels.filtered(lambda lvl: lvl.day_offset > days)[:1]
+        reason = batch["reasons"].get(move.id)
+        next_date = due + timedelta(days=later.day_offset) if later and not reason else None
+        state[move.id] = [
+            level.id or None,
+            next_date,
+            bool(reason),
+            reason or None,
+            None,
+            move.cobranza_letter_pending,
+        ]
+        if reason:
+            stats["excluded_count"] += 1
+            stats[f"excluded:{reason}"] += 1
+            return levels.browse()
+        return level
+
+    def _plan_action(self, move, level, action, batch):
+        batch["actions"].append(
+            {"move_id": move.id, "level_id": level.id, "action": action, "run_id": self.id}
+        )
+
+    def _plan_email(self, partner, move, level, batch, state):
+        """Queue the level's e-mail if the guardrails allow it now, else postpone it."""
+        if not partner.email:
+            batch["log"].append(
+                self.env._(
+                    "%(partner)s has no e-mail: %(invoice)s not sent.",
+                    partner=partner.display_name,
+                    invoice=move.name,
+                )
+            )
+            return
+        decision = partner._cobranza_decide(batch["guard"], "email", batch["now"])
+        if decision["allowed"]:
+            batch["emails"][level.mail_template_id].append(move.id)
+            self._plan_action(move, level, "email", batch)
+            batch["contacts"].append(self._contact_vals(partner, "email", batch["now"], (move, level)))
+            batch["guard"]["history"].setdefault((partner.id, "message"), []).append(
+                decision["next_allowed_local"]
+            )
+            batch["stats"]["email_count"] += 1
+            return
+        state[move.id][1] = decision["next_allowed"].date()
+        state[move.id][4] = self.env._("E-mail: %(reason)s", reason=decision["reason"])
+        batch["stats"]["postponed_count"] += 1
+        batch["log"].append(
+            self.env._(
+                "E-mail to %(partner)s about %(invoice)s postponed to %(date)s: %(reason)s.",
+                partner=partner.display_name,
+                invoice=move.name,
+                date=format_date(self.env, decision["next_allowed_local"].date()),
+                reason=decision["reason"],
+            )
+        )
 
     def _send_emails(self, template, move_ids):
         """Queue one e-mail per invoice (rendered in batch); overridable for other channels."""
@@ -414,29 +476,39 @@ class CobranzaFollowupRun(models.Model):
         items = Markup("").join(
             Markup("<li>%s %s · %s · %s</li>")
             % (
-                move.l10n_latam_document_type_id.doc_code_prefix or move.l10n_latam_document_type_id.code or "",
+                move.l10n_latam_document_type_id.doc_code_prefix
+                or move.l10n_latam_document_type_id.code
+                or "",
                 move.l10n_latam_document_number or move.name,
                 format_amount(self.env, move.amount_residual, move.currency_id),
-                self.env._("due %(date)s", date=format_date(self.env, move.cobranza_oldest_due_date or move.invoice_date_due)),
+                self.env._(
+                    "due %(date)s",
+                    date=format_date(self.env, move.cobranza_oldest_due_date or move.invoice_date_due),
+                ),
             )
             for move in moves
         )
         return Markup("<ul>%s</ul>") % items
 
-    def _schedule_call(self, partner, moves, level_of, existing, call_due, guard, context, state, stats, log):
+    def _schedule_call(self, partner, moves, level_of, existing, call_due, batch, state):
         """Keep ONE open collection call on the customer: update the open one (whoever scheduled
         it) or return the values of a new one; deadline moved to the next allowed moment."""
-        decision = partner._cobranza_decide(guard, "call", context["now"])
+        context, stats, log = batch, batch["stats"], batch["log"]
+        decision = partner._cobranza_decide(batch["guard"], "call", batch["now"])
         deadline = decision["next_allowed_local"].date()
         top_move = max(moves, key=lambda move: (level_of[move.id].day_offset, -move.id))
         level = level_of[top_move.id]
-        user = level.user_id or top_move.cobranza_collector_id or self.company_id.cobranza_default_collector_id
+        user = (
+            level.user_id or top_move.cobranza_collector_id or self.company_id.cobranza_default_collector_id
+        )
         note = Markup("<p>%s</p>%s") % (
             self.env._("Invoices to discuss (level %(level)s):", level=level.display_name),
             self._invoice_lines_html(moves),
         )
         if partner.cobranza_no_phone:
-            note += Markup("<p><b>%s</b></p>") % self.env._("No phone: find another way to reach the customer.")
+            note += Markup("<p><b>%s</b></p>") % self.env._(
+                "No phone: find another way to reach the customer."
+            )
         if level.call_note:
             note += Markup("<p>%s</p>") % level.call_note
         if call_due:
@@ -447,12 +519,14 @@ class CobranzaFollowupRun(models.Model):
                 for move in moves:
                     state[move.id][1] = deadline
                     state[move.id][4] = reason
-                log.append(self.env._(
-                    "Call to %(partner)s postponed to %(date)s: %(reason)s.",
-                    partner=partner.display_name,
-                    date=format_date(self.env, deadline),
-                    reason=decision["reason"],
-                ))
+                log.append(
+                    self.env._(
+                        "Call to %(partner)s postponed to %(date)s: %(reason)s.",
+                        partner=partner.display_name,
+                        date=format_date(self.env, deadline),
+                        reason=decision["reason"],
+                    )
+                )
         if existing:
             values = {}
             if str(existing.note or "") != str(note):
@@ -490,4 +564,3 @@ class CobranzaFollowupRun(models.Model):
             "user_id": (level_of[moves[:1].id].user_id or context["manager"]).id or False,
             "date_deadline": context["today"],
         }
-

@@ -34,11 +34,15 @@ class CobranzaGuardrail(models.Model):
         ),
     ]
 
-    @api.constrains("hour_from", "hour_to", "max_calls_per_week", "max_messages_per_week", "min_days_between_messages")
+    @api.constrains(
+        "hour_from", "hour_to", "max_calls_per_week", "max_messages_per_week", "min_days_between_messages"
+    )
     def _check_values(self):
         for rule in self:
             if not 0 <= rule.hour_from < rule.hour_to <= 24:
-                raise ValidationError(self.env._("The contact hours must go from an earlier to a later time of day."))
+                raise ValidationError(
+                    self.env._("The contact hours must go from an earlier to a later time of day.")
+                )
             if min(rule.max_calls_per_week, rule.max_messages_per_week, rule.min_days_between_messages) < 0:
                 raise ValidationError(self.env._("Contact limits cannot be negative."))
 

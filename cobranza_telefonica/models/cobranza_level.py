@@ -85,7 +85,13 @@ class CobranzaLevel(models.Model):
                 )
 
     @api.constrains(
-        "name", "day_offset", "send_email", "mail_template_id", "schedule_call", "print_letter", "manager_review"
+        "name",
+        "day_offset",
+        "send_email",
+        "mail_template_id",
+        "schedule_call",
+        "print_letter",
+        "manager_review",
     )
     def _check_action(self):
         for level in self:
@@ -99,7 +105,10 @@ class CobranzaLevel(models.Model):
                 )
             if level.send_email and not level.mail_template_id:
                 raise ValidationError(
-                    self.env._("The follow-up level %(level)s sends an e-mail: choose its template.", level=level.name)
+                    self.env._(
+                        "The follow-up level %(level)s sends an e-mail: choose its template.",
+                        level=level.name,
+                    )
                 )
             if level.mail_template_id and level.mail_template_id.model != "account.move":
                 raise ValidationError(

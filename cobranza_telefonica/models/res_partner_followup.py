@@ -1,3 +1,5 @@
+# pylint: disable=consider-merging-classes-inherited
+# (the follow-up keeps its fields in files of its own so that parallel features merge cleanly)
 from datetime import timedelta
 
 import pytz
@@ -17,11 +19,16 @@ def to_utc(moment, tz):
     return tz.localize(moment).astimezone(pytz.utc).replace(tzinfo=None)
 
 
+# The follow-up's fields live in a file of their own so that parallel features merge cleanly.
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
     cobranza_contact_time = fields.Selection(
-        selection=[("morning", "Morning (08:00-13:00)"), ("afternoon", "Afternoon (13:00-18:00)"), ("evening", "Evening (18:00-20:00)")],
+        selection=[
+            ("morning", "Morning (08:00-13:00)"),
+            ("afternoon", "Afternoon (13:00-18:00)"),
+            ("evening", "Evening (18:00-20:00)"),
+        ],
         string="Preferred contact time",
     )
     cobranza_contact_channel = fields.Selection(
@@ -79,10 +86,18 @@ class ResPartner(models.Model):
         for partner in self:
             commercial = partner.commercial_partner_id
             partner.cobranza_amount_due = due.get(commercial, 0.0)
-            partner.cobranza_amount_overdue, partner.cobranza_oldest_overdue_date = overdue.get(commercial, (0.0, False))
+            partner.cobranza_amount_overdue, partner.cobranza_oldest_overdue_date = overdue.get(
+                commercial, (0.0, False)
+            )
 
     def _search_cobranza_amount_overdue(self, operator, value):
-        ops = {">": float.__gt__, ">=": float.__ge__, "<": float.__lt__, "<=": float.__le__, "=": float.__eq__}
+        ops = {
+            ">": float.__gt__,
+            ">=": float.__ge__,
+            "<": float.__lt__,
+            "<=": float.__le__,
+            "=": float.__eq__,
+        }
         if operator not in ops or not isinstance(value, int | float):
             return NotImplemented
         Move = self.env["account.move"]
@@ -92,7 +107,11 @@ class ResPartner(models.Model):
         amounts = Move._read_group(domain, ["commercial_partner_id"], ["amount_residual_signed:sum"])
         matching = [partner.id for partner, amount in amounts if ops[operator](float(amount), float(value))]
         if ops[operator](0.0, float(value)):
-            return ["|", ("id", "in", matching), ("id", "not in", [partner.id for partner, _amount in amounts])]
+            return [
+                "|",
+                ("id", "in", matching),
+                ("id", "not in", [partner.id for partner, _amount in amounts]),
+            ]
         return [("id", "in", matching)]
 
     # Contact guardrails ----------------------------------------------------------------------
@@ -106,15 +125,21 @@ class ResPartner(models.Model):
             rule.debtor_type: rule._to_rules()
             for rule in self.env["cobranza.guardrail"].sudo().search([("company_id", "=", company.id)])
         }
-        holidays = frozenset(self.env["cobranza.holiday"].sudo().search([("company_id", "=", company.id)]).mapped("date"))
+        holidays = frozenset(
+            self.env["cobranza.holiday"].sudo().search([("company_id", "=", company.id)]).mapped("date")
+        )
         history = {}
-        contacts = self.env["cobranza.contact"].sudo().search_fetch(
-            [
-                ("partner_id", "in", partners.commercial_partner_id.ids),
-                ("company_id", "=", company.id),
-                ("date", ">=", now - timedelta(days=14)),
-            ],
-            ["partner_id", "channel", "date"],
+        contacts = (
+            self.env["cobranza.contact"]
+            .sudo()
+            .search_fetch(
+                [
+                    ("partner_id", "in", partners.commercial_partner_id.ids),
+                    ("company_id", "=", company.id),
+                    ("date", ">=", now - timedelta(days=14)),
+                ],
+                ["partner_id", "channel", "date"],
+            )
         )
         for contact in contacts:
             kind = guardrails.CHANNEL_KIND[contact.channel]
@@ -168,19 +193,23 @@ class ResPartner(models.Model):
     def _cobranza_log_contact(self, channel, when=None, company=None, user=None, origin=None, note=None):
         """Record a contact with each debtor of ``self`` (kept at least two years)."""
         company = company or self.env.company
-        return self.env["cobranza.contact"].sudo().create(
-            [
-                {
-                    "partner_id": partner.commercial_partner_id.id,
-                    "company_id": company.id,
-                    "channel": channel,
-                    "date": when or fields.Datetime.now(),
-                    "user_id": (user or self.env.user).id,
-                    "origin": origin,
-                    "note": note,
-                }
-                for partner in self
-            ]
+        return (
+            self.env["cobranza.contact"]
+            .sudo()
+            .create(
+                [
+                    {
+                        "partner_id": partner.commercial_partner_id.id,
+                        "company_id": company.id,
+                        "channel": channel,
+                        "date": when or fields.Datetime.now(),
+                        "user_id": (user or self.env.user).id,
+                        "origin": origin,
+                        "note": note,
+                    }
+                    for partner in self
+                ]
+            )
         )
 
     def action_cobranza_process(self):

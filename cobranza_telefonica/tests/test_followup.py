@@ -29,7 +29,11 @@ class FollowupCommon(CobranzaCommon):
     def _run(self, user=None, partners=None):
         """'Run now' as a collection manager (or ``user``) on the test company; return the run."""
         user = user or self.manager
-        Run = self.env["cobranza.followup.run"].with_user(user).with_context(allowed_company_ids=self.company.ids)
+        Run = (
+            self.env["cobranza.followup.run"]
+            .with_user(user)
+            .with_context(allowed_company_ids=self.company.ids)
+        )
         action = Run._cobranza_run_manual(partners=partners)
         return self.env["cobranza.followup.run"].browse(action["domain"][0][2])
 
@@ -38,7 +42,11 @@ class FollowupCommon(CobranzaCommon):
 
     def _calls(self, partner):
         return self.env["mail.activity"].search(
-            [("res_model", "=", "res.partner"), ("res_id", "=", partner.id), ("activity_type_id", "=", self.call_type.id)]
+            [
+                ("res_model", "=", "res.partner"),
+                ("res_id", "=", partner.id),
+                ("activity_type_id", "=", self.call_type.id),
+            ]
         )
 
 
@@ -47,7 +55,10 @@ class TestFollowupLevels(FollowupCommon):
     def test_default_levels(self):
         self.assertEqual(sorted(self.level), [-3, 0, 7, 15, 30, 60, 90])
         self.assertEqual(self.level[-3].stage, "preventive")
-        self.assertEqual(self.level[-3].mail_template_id, self.env.ref("cobranza_telefonica.mail_template_cobranza_preventive"))
+        self.assertEqual(
+            self.level[-3].mail_template_id,
+            self.env.ref("cobranza_telefonica.mail_template_cobranza_preventive"),
+        )
         self.assertTrue(self.level[15].send_email and self.level[15].schedule_call)
         self.assertTrue(self.level[30].print_letter)
         self.assertTrue(self.level[60].manager_review)
@@ -55,15 +66,24 @@ class TestFollowupLevels(FollowupCommon):
         self.assertEqual(self.level[0].name, "Día de vencimiento: llamada")
         new_company = self.env["res.company"].create({"name": "Nueva Empresa SpA"})
         self.assertEqual(self.env["cobranza.level"].search_count([("company_id", "=", new_company.id)]), 7)
-        self.assertEqual(self.env["cobranza.guardrail"].search_count([("company_id", "=", new_company.id)]), 2)
-        self.assertIn(date(2026, 9, 18), self.env["cobranza.holiday"].search([("company_id", "=", new_company.id)]).mapped("date"))
+        self.assertEqual(
+            self.env["cobranza.guardrail"].search_count([("company_id", "=", new_company.id)]), 2
+        )
+        self.assertIn(
+            date(2026, 9, 18),
+            self.env["cobranza.holiday"].search([("company_id", "=", new_company.id)]).mapped("date"),
+        )
         self.env["res.company"]._cobranza_create_default_levels()
-        self.assertEqual(self.env["cobranza.level"].search_count([("company_id", "=", new_company.id)]), 7, "idempotent")
+        self.assertEqual(
+            self.env["cobranza.level"].search_count([("company_id", "=", new_company.id)]), 7, "idempotent"
+        )
 
     def test_level_validation(self):
         Level = self.env["cobranza.level"].with_user(self.manager)
         with self.assertRaisesRegex(ValidationError, "already fires 7 days"):
-            Level.create({"name": "Otra", "day_offset": 7, "schedule_call": True, "company_id": self.company.id})
+            Level.create(
+                {"name": "Otra", "day_offset": 7, "schedule_call": True, "company_id": self.company.id}
+            )
         with self.assertRaisesRegex(ValidationError, "does nothing"):
             Level.create({"name": "Nada", "day_offset": 46, "company_id": self.company.id})
         partner_template = self.env["mail.template"].create(
@@ -71,25 +91,37 @@ class TestFollowupLevels(FollowupCommon):
         )
         with self.assertRaisesRegex(ValidationError, "needs a template of invoices"):
             Level.create(
-                {"name": "Mal", "day_offset": 47, "send_email": True, "mail_template_id": partner_template.id,
-                 "company_id": self.company.id}
+                {
+                    "name": "Mal",
+                    "day_offset": 47,
+                    "send_email": True,
+                    "mail_template_id": partner_template.id,
+                    "company_id": self.company.id,
+                }
             )
         other_company = self.env["res.company"].create({"name": "Otra Empresa SpA"})
         outsider = new_test_user(
-            self.env, login="outsider", groups="base.group_user", company_id=other_company.id,
+            self.env,
+            login="outsider",
+            groups="base.group_user",
+            company_id=other_company.id,
             company_ids=[Command.set(other_company.ids)],
         )
         with self.assertRaisesRegex(ValidationError, "does not work for"):
             self.level[7].user_id = outsider
         with self.assertRaisesRegex(ValidationError, "does not work for"):
             self.company.cobranza_default_collector_id = outsider
-        level = Level.create({"name": "45 días", "day_offset": 45, "schedule_call": True, "company_id": self.company.id})
+        level = Level.create(
+            {"name": "45 días", "day_offset": 45, "schedule_call": True, "company_id": self.company.id}
+        )
         self.assertEqual(level.display_name, "+45 · 45 días")
 
     def test_access(self):
         with self.assertRaises(AccessError):
             self.level[7].with_user(self.collector).write({"name": "cambio"})
-        self.assertEqual(self.level[7].with_user(self.collector).name, self.level[7].name, "collectors read levels")
+        self.assertEqual(
+            self.level[7].with_user(self.collector).name, self.level[7].name, "collectors read levels"
+        )
         with self.assertRaises(AccessError):
             self._run(user=self.collector)
         with self.assertRaises(AccessError):
@@ -113,17 +145,26 @@ class TestFollowupLevels(FollowupCommon):
         ]
         for day, offset, mails, calls, letter, reviews in expected:
             for hour in (13, 22):  # twice a day: 09:00-10:00 and 18:00-19:00 in Santiago (UTC-4/-3)
-                with self.subTest(day=day, hour=hour), freeze_time(datetime.combine(day, datetime.min.time()) + timedelta(hours=hour)):
+                with (
+                    self.subTest(day=day, hour=hour),
+                    freeze_time(datetime.combine(day, datetime.min.time()) + timedelta(hours=hour)),
+                ):
                     run = self._run()
                     self.assertEqual(run.state, "done")
                     self.assertEqual(run.error_count, 0, run.log)
-                    self.assertEqual(invoice.cobranza_level_id, self.level[offset] if offset is not False else self.env["cobranza.level"])
+                    self.assertEqual(
+                        invoice.cobranza_level_id,
+                        self.level[offset] if offset is not False else self.env["cobranza.level"],
+                    )
                     self.assertEqual(len(self._mails(invoice)), mails)
                     self.assertEqual(len(self._calls(self.customer)), calls)
                     self.assertEqual(invoice.cobranza_letter_pending, letter)
                     reviews_found = self.env["mail.activity"].search_count(
-                        [("res_model", "=", "res.partner"), ("res_id", "=", self.customer.id),
-                         ("activity_type_id", "=", self.env.ref("mail.mail_activity_data_todo").id)]
+                        [
+                            ("res_model", "=", "res.partner"),
+                            ("res_id", "=", self.customer.id),
+                            ("activity_type_id", "=", self.env.ref("mail.mail_activity_data_todo").id),
+                        ]
                     )
                     self.assertEqual(reviews_found, reviews)
         self.assertTrue(invoice.cobranza_pre_legal)
@@ -135,13 +176,24 @@ class TestFollowupLevels(FollowupCommon):
         mail = self._mails(invoice).sorted("id")[0]
         self.assertIn(invoice.l10n_latam_document_number, mail.subject)
         self.assertIn("/my/invoices/", str(mail.body_html))
-        contacts = self.env["cobranza.contact"].search([("partner_id", "=", self.customer.id), ("channel", "=", "email")])
+        contacts = self.env["cobranza.contact"].search(
+            [("partner_id", "=", self.customer.id), ("channel", "=", "email")]
+        )
         self.assertEqual(len(contacts), 2, "every e-mail is logged as a contact")
         actions = self.env["cobranza.followup.action"].search([("move_id", "=", invoice.id)])
         self.assertEqual(
             sorted((a.level_id.day_offset, a.action) for a in actions),
-            [(-3, "email"), (0, "call"), (7, "call"), (15, "call"), (15, "email"), (30, "call"), (30, "letter"),
-             (60, "review"), (90, "review")],
+            [
+                (-3, "email"),
+                (0, "call"),
+                (7, "call"),
+                (15, "call"),
+                (15, "email"),
+                (30, "call"),
+                (30, "letter"),
+                (60, "review"),
+                (90, "review"),
+            ],
         )
 
     def test_next_action_date_and_days_search(self):
@@ -160,7 +212,9 @@ class TestFollowupLevels(FollowupCommon):
         first = self._invoice(self.customer, 1000, date(2026, 3, 9))
         second = self._invoice(self.customer, 2000, date(2026, 3, 1))
         other = self.customer.activity_schedule(
-            "cobranza_telefonica.mail_activity_type_cobranza_call", note="Promesa incumplida", user_id=self.manager.id
+            "cobranza_telefonica.mail_activity_type_cobranza_call",
+            note="Promesa incumplida",
+            user_id=self.manager.id,
         )
         with freeze_time("2026-03-16 15:00:00"):
             run = self._run()
@@ -208,7 +262,9 @@ class TestFollowupExclusions(FollowupCommon):
             self._run()
         self.assertFalse(promised.cobranza_excluded)
         self.assertEqual(promised.cobranza_level_id, self.level[15])
-        excluded = self.env["account.move"].search([("cobranza_excluded", "=", True), ("company_id", "=", self.company.id)])
+        excluded = self.env["account.move"].search(
+            [("cobranza_excluded", "=", True), ("company_id", "=", self.company.id)]
+        )
         self.assertEqual(excluded, disputed | held)
 
 
@@ -226,21 +282,33 @@ class TestFollowupGuardrails(FollowupCommon):
             sunday = person._cobranza_contact_check("email", when=datetime(2026, 3, 22, 15, 0))
             self.assertFalse(sunday["allowed"])
             self.assertEqual(sunday["next_allowed"], datetime(2026, 3, 23, 11, 0), "Monday 08:00 Santiago")
-            late = person._cobranza_contact_check("email", when=datetime(2026, 3, 17, 0, 0))  # Monday 21:00 local
+            late = person._cobranza_contact_check(
+                "email", when=datetime(2026, 3, 17, 0, 0)
+            )  # Monday 21:00 local
             self.assertFalse(late["allowed"])
             self.assertEqual(late["next_allowed"], datetime(2026, 3, 17, 11, 0))
-            holiday = person._cobranza_contact_check("email", when=datetime(2026, 4, 3, 15, 0))  # Viernes Santo
+            holiday = person._cobranza_contact_check(
+                "email", when=datetime(2026, 4, 3, 15, 0)
+            )  # Viernes Santo
             self.assertEqual(holiday["reason"], "public holiday")
-            self.assertEqual(holiday["next_allowed"], datetime(2026, 4, 6, 12, 0), "Saturday is also a holiday")
-            self.env["cobranza.holiday"].search([("company_id", "=", self.company.id), ("date", "=", date(2026, 4, 4))]).unlink()
+            self.assertEqual(
+                holiday["next_allowed"], datetime(2026, 4, 6, 12, 0), "Saturday is also a holiday"
+            )
+            self.env["cobranza.holiday"].search(
+                [("company_id", "=", self.company.id), ("date", "=", date(2026, 4, 4))]
+            ).unlink()
             self.assertEqual(
                 person._cobranza_contact_check("email", when=datetime(2026, 4, 3, 15, 0))["next_allowed"],
                 datetime(2026, 4, 4, 11, 0),
                 "the holiday list is the company's to edit",
             )
-            rule = self.env["cobranza.guardrail"].search([("company_id", "=", self.company.id), ("debtor_type", "=", "person")])
+            rule = self.env["cobranza.guardrail"].search(
+                [("company_id", "=", self.company.id), ("debtor_type", "=", "person")]
+            )
             rule.max_calls_per_week = 2
-            self.assertTrue(person._cobranza_contact_check("call", when=datetime(2026, 3, 18, 15, 0))["allowed"])
+            self.assertTrue(
+                person._cobranza_contact_check("call", when=datetime(2026, 3, 18, 15, 0))["allowed"]
+            )
 
     def test_run_postpones_second_call_of_the_week(self):
         invoice = self._invoice(self.customer_b, 50000, date(2026, 3, 9))
@@ -309,7 +377,9 @@ class TestFollowupPayments(FollowupCommon):
             self.assertEqual(partner.cobranza_amount_overdue, 130000)
             self.assertEqual(partner.cobranza_oldest_overdue_date, date(2026, 3, 1))
             self.assertEqual(partner.cobranza_level_id, self.level[15])
-            self.assertIn(self.customer, self.env["res.partner"].search([("cobranza_amount_overdue", ">", 0)]))
+            self.assertIn(
+                self.customer, self.env["res.partner"].search([("cobranza_amount_overdue", ">", 0)])
+            )
             self._pay(invoice, 40000, date(2026, 3, 16))
             self._credit_note(invoice, 10000, date(2026, 3, 16))
             partner.invalidate_recordset()
@@ -333,7 +403,11 @@ class TestFollowupPayments(FollowupCommon):
         invoice = self._invoice(silent, 1000, date(2026, 3, 9))
         self._invoice(self.customer, 1000, date(2026, 3, 9))
         with freeze_time("2026-03-16 15:00:00"):
-            action = silent.with_user(self.collector).with_context(allowed_company_ids=self.company.ids).action_cobranza_process()
+            action = (
+                silent.with_user(self.collector)
+                .with_context(allowed_company_ids=self.company.ids)
+                .action_cobranza_process()
+            )
         run = self.env["cobranza.followup.run"].browse(action["domain"][0][2])
         self.assertEqual((run.trigger, run.evaluated_count, run.customer_count), ("partner", 1, 1))
         self.assertEqual(invoice.cobranza_level_id, self.level[7])
@@ -348,8 +422,12 @@ class TestFollowupPayments(FollowupCommon):
             action = invoice.with_user(self.collector).action_cobranza_print_letter()
         self.assertEqual(action["report_name"], "cobranza_telefonica.report_cobranza_letter")
         self.assertFalse(invoice.cobranza_letter_pending)
-        self.assertEqual(self.env["cobranza.contact"].search([("partner_id", "=", self.customer.id)]).channel, "letter")
-        html = self.env["ir.actions.report"]._render_qweb_html("cobranza_telefonica.report_cobranza_letter", invoice.ids)[0]
+        self.assertEqual(
+            self.env["cobranza.contact"].search([("partner_id", "=", self.customer.id)]).channel, "letter"
+        )
+        html = self.env["ir.actions.report"]._render_qweb_html(
+            "cobranza_telefonica.report_cobranza_letter", invoice.ids
+        )[0]
         self.assertIn(invoice.l10n_latam_document_number, str(html))
         self.assertRegex(str(html), r"70[.,]000")
 
@@ -362,7 +440,9 @@ class TestFollowupRobustness(FollowupCommon):
         self.assertEqual(len(other_levels), 7)
         self.assertNotIn(other_levels[0], self.env["cobranza.level"].with_user(self.manager).search([]))
         other_levels.filtered(lambda lvl: lvl.day_offset == 7).day_offset = 5
-        journal = self.env["account.journal"].search([("company_id", "=", other.id), ("type", "=", "sale")], limit=1)
+        journal = self.env["account.journal"].search(
+            [("company_id", "=", other.id), ("type", "=", "sale")], limit=1
+        )
         journal.l10n_latam_use_documents = False
         other_invoice = self.env["account.move"].create(
             {
@@ -372,7 +452,9 @@ class TestFollowupRobustness(FollowupCommon):
                 "partner_id": self.customer.id,
                 "invoice_date": date(2026, 2, 1),
                 "invoice_date_due": date(2026, 3, 10),
-                "invoice_line_ids": [Command.create({"name": "x", "quantity": 1, "price_unit": 500, "tax_ids": []})],
+                "invoice_line_ids": [
+                    Command.create({"name": "x", "quantity": 1, "price_unit": 500, "tax_ids": []})
+                ],
             }
         )
         other_invoice.action_post()
@@ -382,7 +464,9 @@ class TestFollowupRobustness(FollowupCommon):
             self.assertEqual(run.company_id, self.company)
             self.assertEqual(run.evaluated_count, 1)
             self.assertEqual(invoice.cobranza_level_id, self.level[0])
-            self.assertFalse(other_invoice.cobranza_level_id, "the manager's run does not touch another company")
+            self.assertFalse(
+                other_invoice.cobranza_level_id, "the manager's run does not touch another company"
+            )
             self.env["cobranza.followup.run"]._cron_cobranza_followup()
         self.assertEqual(other_invoice.cobranza_level_id.day_offset, 5, "each company uses its own levels")
         self.assertEqual(other_invoice.cobranza_level_id.company_id, other)
@@ -419,7 +503,11 @@ class TestFollowupRobustness(FollowupCommon):
             self.assertEqual(crashed.email_count, 1)
             self.assertEqual(len(self._mails(invoices)), 1, "the crashed batch was rolled back")
             Run._cron_cobranza_followup(batch_size=1)
-            self.assertEqual(Run.search([("company_id", "=", self.company.id), ("trigger", "=", "cron")]), crashed, "resumed")
+            self.assertEqual(
+                Run.search([("company_id", "=", self.company.id), ("trigger", "=", "cron")]),
+                crashed,
+                "resumed",
+            )
             self.assertEqual(crashed.state, "done")
             self.assertEqual(crashed.email_count, 3)
             self.assertEqual(crashed.evaluated_count, 3)
@@ -439,8 +527,11 @@ class TestFollowupRobustness(FollowupCommon):
                 raise ValueError("teléfono corrupto")
             return original(partner, *args, **kwargs)
 
-        with freeze_time("2026-03-16 15:00:00"), patch.object(type(self.env["res.partner"]), "_cobranza_decide", broken), \
-                self.assertLogs("odoo.addons.cobranza_telefonica.models.cobranza_followup_run", "WARNING"):
+        with (
+            freeze_time("2026-03-16 15:00:00"),
+            patch.object(type(self.env["res.partner"]), "_cobranza_decide", broken),
+            self.assertLogs("odoo.addons.cobranza_telefonica.models.cobranza_followup_run", "WARNING"),
+        ):
             run = self._run()
         self.assertEqual(run.error_count, 1)
         self.assertIn("teléfono corrupto", run.log)

@@ -23,7 +23,9 @@ class TestGuardrailFunctions(BaseCase):
         self.assertFalse(decision.allowed)
         self.assertEqual(decision.reason, "weekday")
         self.assertEqual(decision.next_allowed, datetime(2026, 3, 23, 8, 0))
-        self.assertTrue(check("call", datetime(2026, 3, 22, 12, 0), Rules(weekdays=frozenset(range(7)))).allowed)
+        self.assertTrue(
+            check("call", datetime(2026, 3, 22, 12, 0), Rules(weekdays=frozenset(range(7)))).allowed
+        )
 
     def test_hours(self):
         late = check("email", datetime(2026, 3, 16, 21, 0), Rules())
@@ -33,14 +35,18 @@ class TestGuardrailFunctions(BaseCase):
         self.assertEqual(early.next_allowed, datetime(2026, 3, 16, 8, 0))
         self.assertFalse(check("call", datetime(2026, 3, 16, 20, 0), Rules()).allowed, "20:00 is already out")
         # Saturday 21:00 -> Monday 08:00 (Sunday skipped)
-        self.assertEqual(check("call", datetime(2026, 3, 21, 21, 0), Rules()).next_allowed, datetime(2026, 3, 23, 8, 0))
+        self.assertEqual(
+            check("call", datetime(2026, 3, 21, 21, 0), Rules()).next_allowed, datetime(2026, 3, 23, 8, 0)
+        )
 
     def test_holidays_chain(self):
         holidays = {date(2026, 4, 3), date(2026, 4, 4)}
         decision = check("call", datetime(2026, 4, 3, 10, 0), Rules(), holidays=holidays)
         self.assertEqual((decision.allowed, decision.reason), (False, "holiday"))
         self.assertEqual(decision.next_allowed, datetime(2026, 4, 6, 8, 0))
-        self.assertTrue(check("call", datetime(2026, 4, 3, 10, 0), Rules(skip_holidays=False), holidays=holidays).allowed)
+        self.assertTrue(
+            check("call", datetime(2026, 4, 3, 10, 0), Rules(skip_holidays=False), holidays=holidays).allowed
+        )
 
     def test_one_call_per_week(self):
         history = [datetime(2026, 3, 16, 10, 0)]
@@ -48,14 +54,23 @@ class TestGuardrailFunctions(BaseCase):
         self.assertEqual((decision.allowed, decision.reason), (False, "calls_week"))
         self.assertEqual(decision.next_allowed, datetime(2026, 3, 23, 10, 0))
         self.assertTrue(check("call", datetime(2026, 3, 23, 10, 0), Rules(), history).allowed)
-        self.assertTrue(check("visit", datetime(2026, 3, 18, 10, 0), Rules(max_calls_per_week=2), history).allowed)
-        self.assertFalse(check("visit", datetime(2026, 3, 18, 10, 0), Rules(), history).allowed, "visits count as calls")
-        self.assertTrue(check("email", datetime(2026, 3, 18, 10, 0), Rules(), history).allowed, "calls do not limit e-mails")
+        self.assertTrue(
+            check("visit", datetime(2026, 3, 18, 10, 0), Rules(max_calls_per_week=2), history).allowed
+        )
+        self.assertFalse(
+            check("visit", datetime(2026, 3, 18, 10, 0), Rules(), history).allowed, "visits count as calls"
+        )
+        self.assertTrue(
+            check("email", datetime(2026, 3, 18, 10, 0), Rules(), history).allowed,
+            "calls do not limit e-mails",
+        )
 
     def test_limit_lands_on_sunday(self):
         history = [datetime(2026, 3, 15, 9, 0)]  # a Sunday contact (e.g. the debtor called)
         decision = check("call", datetime(2026, 3, 17, 9, 0), Rules(), history)
-        self.assertEqual(decision.next_allowed, datetime(2026, 3, 23, 8, 0), "the Sunday limit moves on to Monday")
+        self.assertEqual(
+            decision.next_allowed, datetime(2026, 3, 23, 8, 0), "the Sunday limit moves on to Monday"
+        )
 
     def test_messages_two_days_apart_two_per_week(self):
         history = [datetime(2026, 3, 16, 9, 0)]
