@@ -94,13 +94,24 @@ class CobranzaFollowupRun(models.Model):
 
     @api.model
     def _cron_cobranza_followup(self, batch_size=500):
-        """The daily cron: every company, resuming a run a crash left unfinished."""
+        """The daily cron: every company, resuming today's run when a crash left it unfinished
+        (an unfinished run of an earlier day is closed: today's run evaluates everything again)."""
         for company in self.env["res.company"].sudo().search([]):  # pylint: disable=no-search-all
-            run = self.sudo().search(
-                [("company_id", "=", company.id), ("state", "=", "running"), ("trigger", "=", "cron")],
-                limit=1,
-            ) or self.sudo().create(
-                {"company_id": company.id, "trigger": "cron", "date": company._cobranza_today()}
+            today = company._cobranza_today()
+            unfinished = self.sudo().search(
+                [("company_id", "=", company.id), ("state", "=", "running"), ("trigger", "=", "cron")]
+            )
+            stale = unfinished.filtered(lambda run, today=today: run.date != today)
+            for run in stale:
+                run.write(
+                    {
+                        "state": "done",
+                        "end_datetime": fields.Datetime.now(),
+                        "log": "\n".join(filter(None, [run.log, self.env._("Interrupted before the end.")])),
+                    }
+                )
+            run = (unfinished - stale)[:1] or self.sudo().create(
+                {"company_id": company.id, "trigger": "cron", "date": today}
             )
             run._process(batch_size=batch_size)
         return True
@@ -334,6 +345,7 @@ class CobranzaFollowupRun(models.Model):
             "actions": [],
             "contacts": [],
             "activities": [],
+            "reviews": [],
             "emails": defaultdict(list),  # template -> move ids
             "partner_levels": defaultdict(list),  # level id -> partner ids
         }
@@ -345,7 +357,11 @@ class CobranzaFollowupRun(models.Model):
             self._send_emails(template, move_ids)
         self.env["cobranza.followup.action"].create(batch["actions"])
         self.env["cobranza.contact"].create(batch["contacts"])
-        self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(batch["activities"])
+        # Calls and reviews in separate creates: one activity per customer in each, so that the
+        # followers each create subscribes are never subscribed twice in one go.
+        Activity = self.env["mail.activity"].with_context(mail_activity_quick_update=True)
+        Activity.create(batch["activities"])
+        Activity.create(batch["reviews"])
         for level_id, ids in batch["partner_levels"].items():
             changed = partners.browse(ids).filtered(
                 lambda p, level_id=level_id: p.cobranza_level_id.id != level_id
@@ -385,7 +401,7 @@ class CobranzaFollowupRun(models.Model):
                 partner, to_discuss, level_of, open_call, call_due, batch, state
             )
         if to_review:
-            batch["activities"].append(self._review_vals(partner, to_review, level_of, batch))
+            batch["reviews"].append(self._review_vals(partner, to_review, level_of, batch))
             batch["stats"]["review_count"] += 1
         for move in moves:
             row = (move.id, *state[move.id])
@@ -499,7 +515,10 @@ class CobranzaFollowupRun(models.Model):
         top_move = max(moves, key=lambda move: (level_of[move.id].day_offset, -move.id))
         level = level_of[top_move.id]
         user = (
-            level.user_id or top_move.cobranza_collector_id or self.company_id.cobranza_default_collector_id
+            level.user_id
+            or top_move.cobranza_collector_id
+            or self.company_id.cobranza_default_collector_id
+            or self._fallback_user(context)
         )
         note = Markup("<p>%s</p>%s") % (
             self.env._("Invoices to discuss (level %(level)s):", level=level.display_name),
@@ -545,10 +564,15 @@ class CobranzaFollowupRun(models.Model):
                 "activity_type_id": context["call_type"].id,
                 "summary": self.env._("Collection call: %(count)s invoices", count=len(moves)),
                 "note": note,
-                "user_id": user.id or False,
+                "user_id": user.id,
                 "date_deadline": deadline,
             }
         ]
+
+    def _fallback_user(self, context):
+        """Who gets an activity nobody else is set to get (an activity needs a user): a
+        collection manager of the company, else whoever started the run."""
+        return context["manager"] or self.user_id or self.env.user
 
     def _review_vals(self, partner, moves, level_of, context):
         return {
@@ -561,6 +585,6 @@ class CobranzaFollowupRun(models.Model):
                 self.env._("These invoices reached a level that asks for a manager review:"),
                 self._invoice_lines_html(moves),
             ),
-            "user_id": (level_of[moves[:1].id].user_id or context["manager"]).id or False,
+            "user_id": (level_of[moves[:1].id].user_id or self._fallback_user(context)).id,
             "date_deadline": context["today"],
         }

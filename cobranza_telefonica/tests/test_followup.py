@@ -412,6 +412,10 @@ class TestFollowupPayments(FollowupCommon):
         self.assertEqual((run.trigger, run.evaluated_count, run.customer_count), ("partner", 1, 1))
         self.assertEqual(invoice.cobranza_level_id, self.level[7])
         self.assertIn("No phone", str(self._calls(silent).with_context(lang="en_US").note))
+        self.assertTrue(
+            self._calls(silent).user_id.has_group("cobranza_telefonica.group_cobranza_manager"),
+            "no collector anywhere: a collection manager gets the call",
+        )
         self.assertFalse(self._calls(self.customer), "only the customer processed")
 
     def test_letter(self):
