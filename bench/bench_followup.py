@@ -16,6 +16,8 @@ from datetime import timedelta
 from odoo import Command, fields, sql_db
 from odoo.tools import SQL
 
+from odoo.addons.cobranza_telefonica.services import rut
+
 N_CUSTOMERS = int(os.environ.get("BENCH_CUSTOMERS", "10000"))
 N_INVOICES = int(os.environ.get("BENCH_INVOICES", "100000"))
 TAG = "BENCH-FU"
@@ -44,6 +46,16 @@ def chilean_company():
     return company
 
 
+def chilean_taxpayer(number):
+    """A valid RUT and what l10n_cl needs to accept invoices (DTE 33) for the customer."""
+    return {
+        "country_id": env.ref("base.cl").id,
+        "l10n_latam_identification_type_id": env.ref("l10n_cl.it_RUT").id,
+        "vat": f"{76000000 + number}-{rut.check_digit(76000000 + number)}",
+        "l10n_cl_sii_taxpayer_type": "1",
+    }
+
+
 def build_customers(company):
     Partner = env["res.partner"]
     existing = Partner.search([("ref", "=like", f"{TAG}-%")], order="id")
@@ -58,6 +70,7 @@ def build_customers(company):
                     "is_company": (start + i) % 3 != 0,
                     "phone": "+56 2 2345 6789" if (start + i) % 10 else False,
                     "email": f"cliente{len(existing) + start + i}@bench.cl",
+                    **chilean_taxpayer(len(existing) + start + i),
                 }
                 for i in range(min(1000, missing - start))
             ]
@@ -73,6 +86,8 @@ def template_invoice(company, partner):
     template = Move.search([("ref", "=", f"{TAG}-TEMPLATE"), ("company_id", "=", company.id)], limit=1)
     if template:
         return template
+    if not partner.vat:
+        partner.write(chilean_taxpayer(0))
     journal = env["account.journal"].search([("company_id", "=", company.id), ("type", "=", "sale")], limit=1)
     doc_type = env["l10n_latam.document.type"].search(
         [("code", "=", "33"), ("country_id.code", "=", "CL")], limit=1
@@ -129,8 +144,8 @@ def build_invoices(company, partners, template):
         return have
     t0 = time.time()
     partner_ids = partners.ids
-    due = SQL("CURRENT_DATE - ((g * 7919) %% 160 - 10)")
-    partner = SQL("(%s::int[])[1 + g %% %s]", partner_ids, len(partner_ids))
+    due = SQL("CURRENT_DATE - (mod(g * 7919, 160) - 10)")
+    partner = SQL("(%s::int[])[1 + mod(g, %s)]", partner_ids, len(partner_ids))
     move_overrides = {
         "name": SQL("'BENCH/' || g"),
         "ref": SQL("%s || g", f"{TAG}-I"),
@@ -174,7 +189,7 @@ def build_invoices(company, partners, template):
                 "INSERT INTO account_move (%s) SELECT %s FROM account_move t, generate_series(%s, %s) g "
                 "WHERE t.id = %s",
                 SQL(", ").join(SQL.identifier(col) for col in move_cols),
-                clone_select(move_cols, "t", move_overrides, move_scaled, SQL("(1 + g %% 50)")),
+                clone_select(move_cols, "t", move_overrides, move_scaled, SQL("(1 + mod(g, 50))")),
                 start,
                 stop,
                 template.id,
@@ -185,7 +200,7 @@ def build_invoices(company, partners, template):
                 "INSERT INTO account_move_line (%s) SELECT %s FROM account_move m "
                 "JOIN account_move_line l ON l.move_id = %s WHERE m.ref LIKE %s AND %s BETWEEN %s AND %s",
                 SQL(", ").join(SQL.identifier(col) for col in line_cols),
-                clone_select(line_cols, "l", line_overrides, line_scaled, SQL("(1 + %s %% 50)", number)),
+                clone_select(line_cols, "l", line_overrides, line_scaled, SQL("(1 + mod(%s, 50))", number)),
                 template.id,
                 f"{TAG}-I%",
                 number,

@@ -13,3 +13,4 @@ from . import account_move_followup
 from . import res_company_followup
 from . import res_partner_followup
 from . import res_config_settings_followup
+from . import mail_activity_followup

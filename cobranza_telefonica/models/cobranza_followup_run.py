@@ -7,7 +7,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.modules import module as odoo_module
-from odoo.tools import format_amount, format_date, split_every
+from odoo.tools import split_every
 
 from .account_move_followup import FOLLOWUP_STATE_FIELDS
 
@@ -232,14 +232,17 @@ class CobranzaFollowupRun(models.Model):
             limit=1,
             order="id",
         )
+        levels = self.env["cobranza.level"].search([("company_id", "=", company.id)])
         return {
             "today": self.date,
             "now": fields.Datetime.now(),
-            "levels": self.env["cobranza.level"].search([("company_id", "=", company.id)]),
+            "levels": levels,
             "call_type": self.env.ref("cobranza_telefonica.mail_activity_type_cobranza_call"),
             "todo_type": self.env.ref("mail.mail_activity_data_todo"),
             "manager": managers,
             "partner_model_id": self.env["ir.model"]._get_id("res.partner"),
+            "formatters": self._prepare_formatters(),
+            "level_offsets": [(level.day_offset, level) for level in levels],
         }
 
     def _cobranza_leave_collection(self):
@@ -326,7 +329,7 @@ class CobranzaFollowupRun(models.Model):
                 ("res_id", "in", partners.ids),
                 ("activity_type_id", "=", context["call_type"].id),
             ],
-            ["res_id", "user_id", "note", "date_deadline"],
+            ["res_id", "user_id", "cobranza_note_key", "date_deadline"],
             order="id",
         ):
             open_calls[activity.res_id] |= activity
@@ -415,8 +418,12 @@ class CobranzaFollowupRun(models.Model):
         stats["evaluated_count"] += 1
         due = move.cobranza_oldest_due_date or move.invoice_date_due
         days = (batch["today"] - due).days
-        level = levels._cobranza_level_for_days(levels, days)
-        later = levels.filtered(lambda lvl: lvl.day_offset > days)[:1]
+        level, later = levels.browse(), None
+        for offset, candidate in batch["level_offsets"]:
+            if offset > days:
+                later = candidate
+                break
+            level = candidate
         reason = batch["reasons"].get(move.id)
         next_date = due + timedelta(days=later.day_offset) if later and not reason else None
         state[move.id] = [
@@ -467,7 +474,7 @@ class CobranzaFollowupRun(models.Model):
                 "E-mail to %(partner)s about %(invoice)s postponed to %(date)s: %(reason)s.",
                 partner=partner.display_name,
                 invoice=move.name,
-                date=format_date(self.env, decision["next_allowed_local"].date()),
+                date=batch["formatters"]["date"](decision["next_allowed_local"].date()),
                 reason=decision["reason"],
             )
         )
@@ -488,7 +495,24 @@ class CobranzaFollowupRun(models.Model):
             "note": f"{level.display_name}: {move.name}",
         }
 
-    def _invoice_lines_html(self, moves):
+    def _prepare_formatters(self):
+        """Amount and date formatters for activity notes, resolved once per run (format_amount
+        and format_date look the language up on every call, which dominated the run)."""
+        Lang = self.env["res.lang"]
+        lang = Lang._lang_get(self.env.lang or "en_US") or Lang._lang_get("en_US")
+        date_format = lang.date_format or "%m/%d/%Y"
+
+        def money(amount, currency):
+            text = lang.format(f"%.{currency.decimal_places}f", currency.round(amount), grouping=True)
+            return (
+                f"{currency.symbol}\N{NO-BREAK SPACE}{text}"
+                if currency.position == "before"
+                else f"{text} {currency.symbol}"
+            )
+
+        return {"money": money, "date": lambda value: value.strftime(date_format) if value else ""}
+
+    def _invoice_lines_html(self, moves, formatters):
         items = Markup("").join(
             Markup("<li>%s %s · %s · %s</li>")
             % (
@@ -496,10 +520,10 @@ class CobranzaFollowupRun(models.Model):
                 or move.l10n_latam_document_type_id.code
                 or "",
                 move.l10n_latam_document_number or move.name,
-                format_amount(self.env, move.amount_residual, move.currency_id),
+                formatters["money"](move.amount_residual, move.currency_id),
                 self.env._(
                     "due %(date)s",
-                    date=format_date(self.env, move.cobranza_oldest_due_date or move.invoice_date_due),
+                    date=formatters["date"](move.cobranza_oldest_due_date or move.invoice_date_due),
                 ),
             )
             for move in moves
@@ -520,16 +544,6 @@ class CobranzaFollowupRun(models.Model):
             or self.company_id.cobranza_default_collector_id
             or self._fallback_user(context)
         )
-        note = Markup("<p>%s</p>%s") % (
-            self.env._("Invoices to discuss (level %(level)s):", level=level.display_name),
-            self._invoice_lines_html(moves),
-        )
-        if partner.cobranza_no_phone:
-            note += Markup("<p><b>%s</b></p>") % self.env._(
-                "No phone: find another way to reach the customer."
-            )
-        if level.call_note:
-            note += Markup("<p>%s</p>") % level.call_note
         if call_due:
             stats["call_count"] += 1
             if not decision["allowed"]:
@@ -542,32 +556,51 @@ class CobranzaFollowupRun(models.Model):
                     self.env._(
                         "Call to %(partner)s postponed to %(date)s: %(reason)s.",
                         partner=partner.display_name,
-                        date=format_date(self.env, deadline),
+                        date=batch["formatters"]["date"](deadline),
                         reason=decision["reason"],
                     )
                 )
-        if existing:
-            values = {}
-            if str(existing.note or "") != str(note):
-                values["note"] = note
-            if user and existing.user_id != user:
-                values["user_id"] = user.id
-            if call_due and existing.date_deadline != deadline:
-                values["date_deadline"] = deadline
-            if values:
-                existing.with_context(mail_activity_quick_update=True).write(values)
-            return []
-        return [
-            {
-                "res_model_id": context["partner_model_id"],
-                "res_id": partner.id,
-                "activity_type_id": context["call_type"].id,
-                "summary": self.env._("Collection call: %(count)s invoices", count=len(moves)),
-                "note": note,
-                "user_id": user.id,
-                "date_deadline": deadline,
-            }
-        ]
+        # What the note says, in short: when it has not changed, the note is not even built.
+        key = "|".join(
+            [str(level.id), str(partner.cobranza_no_phone)]
+            + [f"{move.id}:{move.amount_residual}:{move.cobranza_oldest_due_date}" for move in moves]
+        )
+        values = {}
+        if not existing or existing.cobranza_note_key != key:
+            values["note"] = self._call_note(partner, moves, level, context)
+            values["cobranza_note_key"] = key
+        if not existing:
+            return [
+                {
+                    "res_model_id": context["partner_model_id"],
+                    "res_id": partner.id,
+                    "activity_type_id": context["call_type"].id,
+                    "summary": self.env._("Collection call: %(count)s invoices", count=len(moves)),
+                    "user_id": user.id,
+                    "date_deadline": deadline,
+                    **values,
+                }
+            ]
+        if existing.user_id != user:
+            values["user_id"] = user.id
+        if call_due and existing.date_deadline != deadline:
+            values["date_deadline"] = deadline
+        if values:
+            existing.with_context(mail_activity_quick_update=True).write(values)
+        return []
+
+    def _call_note(self, partner, moves, level, context):
+        note = Markup("<p>%s</p>%s") % (
+            self.env._("Invoices to discuss (level %(level)s):", level=level.display_name),
+            self._invoice_lines_html(moves, context["formatters"]),
+        )
+        if partner.cobranza_no_phone:
+            note += Markup("<p><b>%s</b></p>") % self.env._(
+                "No phone: find another way to reach the customer."
+            )
+        if level.call_note:
+            note += Markup("<p>%s</p>") % level.call_note
+        return note
 
     def _fallback_user(self, context):
         """Who gets an activity nobody else is set to get (an activity needs a user): a
@@ -583,7 +616,7 @@ class CobranzaFollowupRun(models.Model):
             "note": Markup("<p>%s</p>%s")
             % (
                 self.env._("These invoices reached a level that asks for a manager review:"),
-                self._invoice_lines_html(moves),
+                self._invoice_lines_html(moves, context["formatters"]),
             ),
             "user_id": (level_of[moves[:1].id].user_id or self._fallback_user(context)).id,
             "date_deadline": context["today"],
