@@ -216,6 +216,27 @@ def build_invoices(company, partners, template):
     return N_INVOICES
 
 
+def reset_followup(company):
+    """Forget what earlier runs did, so that the first timed run starts from nothing."""
+    for query in (
+        SQL("DELETE FROM cobranza_followup_action WHERE company_id = %s", company.id),
+        SQL("DELETE FROM cobranza_contact WHERE company_id = %s", company.id),
+        SQL("DELETE FROM cobranza_followup_run WHERE company_id = %s", company.id),
+        SQL("DELETE FROM mail_activity WHERE res_model = 'res.partner'"),
+        SQL("DELETE FROM mail_mail"),
+        SQL(
+            "UPDATE account_move SET cobranza_level_id = NULL, cobranza_next_action_date = NULL, "
+            "cobranza_excluded = FALSE, cobranza_exclusion_reason = NULL, cobranza_postpone_reason = NULL, "
+            "cobranza_letter_pending = FALSE WHERE company_id = %s",
+            company.id,
+        ),
+        SQL("UPDATE res_partner SET cobranza_level_id = NULL"),
+    ):
+        env.cr.execute(query)
+    env.cr.commit()
+    env.invalidate_all()
+
+
 def timed_run(label):
     Run = env["cobranza.followup.run"]
     env.invalidate_all()
@@ -252,5 +273,7 @@ customers = build_customers(COMPANY)
 template = template_invoice(COMPANY, customers[0])
 total = build_invoices(COMPANY, customers, template)
 log("%s customers, %s open invoices in %s", len(customers), total, COMPANY.name)
+if os.environ.get("BENCH_RESET", "1") == "1":
+    reset_followup(COMPANY)
 timed_run("first run (everything new)")
 timed_run("second run the same day")

@@ -15,8 +15,9 @@ class CobranzaFollowupAction(models.Model):
         selection=[("email", "E-mail"), ("call", "Call"), ("letter", "Letter"), ("review", "Manager review")],
         required=True,
     )
-    company_id = fields.Many2one(related="move_id.company_id", store=True, index=True)
-    partner_id = fields.Many2one(related="move_id.commercial_partner_id", store=True)
+    # Plain fields, set by the run from the invoice (a related field would cost a compute per row).
+    company_id = fields.Many2one(comodel_name="res.company", required=True, index=True)
+    partner_id = fields.Many2one(comodel_name="res.partner", string="Customer", index=True)
     run_id = fields.Many2one(comodel_name="cobranza.followup.run", ondelete="set null")
     date = fields.Datetime(default=fields.Datetime.now)
 

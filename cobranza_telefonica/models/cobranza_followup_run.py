@@ -442,7 +442,14 @@ class CobranzaFollowupRun(models.Model):
 
     def _plan_action(self, move, level, action, batch):
         batch["actions"].append(
-            {"move_id": move.id, "level_id": level.id, "action": action, "run_id": self.id}
+            {
+                "move_id": move.id,
+                "level_id": level.id,
+                "action": action,
+                "run_id": self.id,
+                "company_id": self.company_id.id,
+                "partner_id": move.commercial_partner_id.id,
+            }
         )
 
     def _plan_email(self, partner, move, level, batch, state):
@@ -502,13 +509,15 @@ class CobranzaFollowupRun(models.Model):
         lang = Lang._lang_get(self.env.lang or "en_US") or Lang._lang_get("en_US")
         date_format = lang.date_format or "%m/%d/%Y"
 
+        thousands, decimal = lang.thousands_sep or "", lang.decimal_point or "."
+
         def money(amount, currency):
-            text = lang.format(f"%.{currency.decimal_places}f", currency.round(amount), grouping=True)
-            return (
-                f"{currency.symbol}\N{NO-BREAK SPACE}{text}"
-                if currency.position == "before"
-                else f"{text} {currency.symbol}"
-            )
+            # Groups of three digits, as in every language the module ships (es_419, en_US).
+            text = f"{currency.round(amount):,.{currency.decimal_places}f}"
+            text = text.replace(",", "\x00").replace(".", decimal).replace("\x00", thousands)
+            if currency.position == "before":
+                return f"{currency.symbol}\N{NO-BREAK SPACE}{text}"
+            return f"{text}\N{NO-BREAK SPACE}{currency.symbol}"
 
         return {"money": money, "date": lambda value: value.strftime(date_format) if value else ""}
 
