@@ -30,6 +30,13 @@
         "views/cobranza_call_templates.xml",
         "views/cobranza_script_views.xml",
         "views/cobranza_call_views.xml",
+        "data/cobranza_followup_data.xml",
+        "report/cobranza_letter_report.xml",
+        "views/cobranza_level_views.xml",
+        "views/cobranza_followup_run_views.xml",
+        "views/cobranza_guardrail_views.xml",
+        "views/account_move_followup_views.xml",
+        "views/res_partner_followup_views.xml",
         "views/menus.xml",
     ],
     "demo": [

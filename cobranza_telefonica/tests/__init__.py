@@ -14,3 +14,5 @@ from . import test_call_services
 from . import test_call
 from . import test_call_ui
 from . import test_integration
+from . import test_guardrails
+from . import test_followup

@@ -1,0 +1,632 @@
+import logging
+from collections import Counter, defaultdict
+from datetime import timedelta
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError
+from odoo.modules import module as odoo_module
+from odoo.tools import split_every
+
+from .account_move_followup import FOLLOWUP_STATE_FIELDS
+
+_logger = logging.getLogger(__name__)
+
+LOG_MAX_CHARS = 100000
+COUNTERS = (
+    "evaluated_count",
+    "customer_count",
+    "email_count",
+    "call_count",
+    "letter_count",
+    "review_count",
+    "postponed_count",
+    "excluded_count",
+    "error_count",
+)
+
+
+class CobranzaFollowupRun(models.Model):
+    """One follow-up run for one company: the log of what it evaluated and did. A run works in
+    batches of customers (ordered by id) and commits after each, keeping its cursor; a crashed
+    run is resumed by the next one, and what was already done is remembered per invoice and level
+    (cobranza.followup.action), so nothing is sent twice."""
+
+    _name = "cobranza.followup.run"
+    _description = "Follow-up run"
+    _order = "id desc"
+    _check_company_auto = True
+
+    name = fields.Char(compute="_compute_name", store=True)
+    company_id = fields.Many2one(
+        comodel_name="res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    date = fields.Date(required=True, default=fields.Date.context_today, help="The day the run evaluates.")
+    start_datetime = fields.Datetime(string="Started", default=fields.Datetime.now)
+    end_datetime = fields.Datetime(string="Finished")
+    state = fields.Selection(
+        selection=[("running", "Running"), ("done", "Done")], required=True, default="running", index=True
+    )
+    trigger = fields.Selection(
+        selection=[("cron", "Scheduled"), ("manual", "Run now"), ("partner", "One customer")],
+        required=True,
+        default="manual",
+    )
+    user_id = fields.Many2one(
+        comodel_name="res.users", string="Started by", default=lambda self: self.env.user
+    )
+    partner_ids = fields.Many2many(
+        comodel_name="res.partner", string="Customers", help="Empty: every customer."
+    )
+    cursor_partner_id = fields.Integer(string="Last customer processed", readonly=True)
+    evaluated_count = fields.Integer(string="Invoices evaluated", readonly=True)
+    customer_count = fields.Integer(string="Customers evaluated", readonly=True)
+    email_count = fields.Integer(string="E-mails sent", readonly=True)
+    call_count = fields.Integer(string="Calls scheduled", readonly=True)
+    letter_count = fields.Integer(string="Letters to print", readonly=True)
+    review_count = fields.Integer(string="Manager reviews", readonly=True)
+    postponed_count = fields.Integer(string="Postponed", readonly=True)
+    excluded_count = fields.Integer(string="Excluded", readonly=True)
+    error_count = fields.Integer(string="Errors", readonly=True)
+    excluded_by_reason = fields.Json(readonly=True)
+    excluded_summary = fields.Char(string="Excluded by reason", compute="_compute_excluded_summary")
+    log = fields.Text(readonly=True)
+
+    @api.depends("company_id", "date", "trigger")
+    def _compute_name(self):
+        labels = dict(self._fields["trigger"]._description_selection(self.env))
+        for run in self:
+            run.name = f"{run.date or ''} · {run.company_id.name or ''} · {labels.get(run.trigger, '')}"
+
+    @api.depends("excluded_by_reason")
+    def _compute_excluded_summary(self):
+        labels = dict(
+            self.env["account.move"]._fields["cobranza_exclusion_reason"]._description_selection(self.env)
+        )
+        for run in self:
+            counts = run.excluded_by_reason or {}
+            run.excluded_summary = ", ".join(
+                f"{labels.get(key, key)}: {count}" for key, count in sorted(counts.items())
+            )
+
+    # Entry points ------------------------------------------------------------------------------
+
+    @api.model
+    def _cron_cobranza_followup(self, batch_size=500):
+        """The daily cron: every company, resuming today's run when a crash left it unfinished
+        (an unfinished run of an earlier day is closed: today's run evaluates everything again)."""
+        for company in self.env["res.company"].sudo().search([]):  # pylint: disable=no-search-all
+            today = company._cobranza_today()
+            unfinished = self.sudo().search(
+                [("company_id", "=", company.id), ("state", "=", "running"), ("trigger", "=", "cron")]
+            )
+            stale = unfinished.filtered(lambda run, today=today: run.date != today)
+            for run in stale:
+                run.write(
+                    {
+                        "state": "done",
+                        "end_datetime": fields.Datetime.now(),
+                        "log": "\n".join(filter(None, [run.log, self.env._("Interrupted before the end.")])),
+                    }
+                )
+            run = (unfinished - stale)[:1] or self.sudo().create(
+                {"company_id": company.id, "trigger": "cron", "date": today}
+            )
+            run._process(batch_size=batch_size)
+        return True
+
+    @api.model
+    def _cobranza_run_manual(self, partners=None, batch_size=500):
+        """'Run now' (managers) or 'Process' on customers, for the current companies."""
+        if not self.env.user.has_group("cobranza_telefonica.group_cobranza_manager") and not (
+            partners and self.env.user.has_group("cobranza_telefonica.group_cobranza_collector")
+        ):
+            raise AccessError(self.env._("Only collection managers can run the follow-up."))
+        runs = self.browse()
+        for company in self.env.companies:
+            run = self.sudo().create(
+                {
+                    "company_id": company.id,
+                    "date": company._cobranza_today(),
+                    "trigger": "partner" if partners else "manual",
+                    "user_id": self.env.user.id,
+                    "partner_ids": [fields.Command.set(partners.ids)] if partners else False,
+                }
+            )
+            run._process(batch_size=batch_size)
+            runs |= run
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "cobranza.followup.run",
+            "name": self.env._("Follow-up runs"),
+            "views": [(False, "list"), (False, "form")],
+            "domain": [("id", "in", runs.ids)],
+        }
+
+    def action_run_now(self):
+        return self._cobranza_run_manual()
+
+    # The run -----------------------------------------------------------------------------------
+
+    def _process(self, batch_size=500):
+        """Evaluate every open invoice of the run's company, customer batch by customer batch."""
+        self.ensure_one()
+        run = self.with_company(self.company_id).with_context(
+            lang=self.company_id.partner_id.lang or self.env.lang, tz=self.company_id._cobranza_tz().zone
+        )
+        Move = run.env["account.move"]
+        domain = Move._cobranza_open_domain(run.company_id)
+        if run.partner_ids:
+            domain += [("commercial_partner_id", "in", run.partner_ids.ids)]
+        if not run.cursor_partner_id:
+            run._cobranza_leave_collection()
+        partner_ids = sorted(
+            partner.id
+            for [partner] in Move._read_group(domain, ["commercial_partner_id"])
+            if partner.id > run.cursor_partner_id
+        )
+        context = run._prepare_context()
+        done = 0
+        for batch in split_every(batch_size, partner_ids):
+            stats, log = Counter(), []
+            try:
+                with run.env.cr.savepoint():
+                    run._process_batch(run.env["res.partner"].browse(batch), context, stats, log)
+            except Exception:
+                _logger.warning("Follow-up batch failed, retrying customer by customer", exc_info=True)
+                stats, log = Counter(), []
+                for partner_id in batch:
+                    try:
+                        with run.env.cr.savepoint():
+                            run._process_batch(run.env["res.partner"].browse(partner_id), context, stats, log)
+                    except Exception as error:  # one customer's error must not stop the run
+                        _logger.exception("Follow-up of customer %s failed", partner_id)
+                        stats["error_count"] += 1
+                        log.append(
+                            self.env._(
+                                "Error on customer %(partner)s: %(error)s",
+                                partner=run.env["res.partner"].browse(partner_id).display_name,
+                                error=error,
+                            )
+                        )
+            run._record_batch(stats, log, batch[-1])
+            done += len(batch)
+            run._commit_batch(done, len(partner_ids) - done)
+        run.write({"state": "done", "end_datetime": fields.Datetime.now()})
+        return True
+
+    def _commit_batch(self, done, remaining):
+        """Commit what a batch did (never under tests) and report progress to the cron."""
+        if not odoo_module.current_test:
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+        if self.trigger == "cron" and self.env.context.get("cron_id"):
+            self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+
+    def _record_batch(self, stats, log, last_partner_id):
+        values = {"cursor_partner_id": last_partner_id}
+        for key in COUNTERS:
+            values[key] = self[key] + stats.get(key, 0)
+        excluded = dict(self.excluded_by_reason or {})
+        for key, count in stats.items():
+            if key.startswith("excluded:"):
+                reason = key.split(":", 1)[1]
+                excluded[reason] = excluded.get(reason, 0) + count
+        values["excluded_by_reason"] = excluded
+        if log and len(self.log or "") < LOG_MAX_CHARS:
+            values["log"] = "\n".join(filter(None, [self.log, *log]))
+            if len(values["log"]) >= LOG_MAX_CHARS:
+                values["log"] += "\n" + self.env._("(log truncated: see the invoices' postpone reasons)")
+        self.write(values)
+
+    def _prepare_context(self):
+        """What every batch of the run needs, read once."""
+        company = self.company_id
+        managers = self.env["res.users"].search(
+            [
+                ("groups_id", "in", self.env.ref("cobranza_telefonica.group_cobranza_manager").id),
+                ("company_ids", "in", company.id),
+                ("share", "=", False),
+                ("id", "!=", self.env.ref("base.user_root").id),
+            ],
+            limit=1,
+            order="id",
+        )
+        levels = self.env["cobranza.level"].search([("company_id", "=", company.id)])
+        return {
+            "today": self.date,
+            "now": fields.Datetime.now(),
+            "levels": levels,
+            "call_type": self.env.ref("cobranza_telefonica.mail_activity_type_cobranza_call"),
+            "todo_type": self.env.ref("mail.mail_activity_data_todo"),
+            "manager": managers,
+            "partner_model_id": self.env["ir.model"]._get_id("res.partner"),
+            "formatters": self._prepare_formatters(),
+            "level_offsets": [(level.day_offset, level) for level in levels],
+        }
+
+    def _cobranza_leave_collection(self):
+        """Paid or cancelled invoices leave the follow-up: clear their state, and drop the open call
+        activity of customers left with nothing to collect."""
+        Move = self.env["account.move"]
+        closed = Move.search(
+            [
+                ("company_id", "=", self.company_id.id),
+                "|",
+                "|",
+                ("cobranza_level_id", "!=", False),
+                ("cobranza_excluded", "=", True),
+                ("cobranza_next_action_date", "!=", False),
+                "|",
+                ("state", "!=", "posted"),
+                ("payment_state", "not in", ("not_paid", "partial")),
+            ]
+        )
+        if self.partner_ids:
+            closed = closed.filtered(lambda move: move.commercial_partner_id in self.partner_ids)
+        closed._cobranza_write_followup_state(
+            [(move.id, None, None, False, None, None, False) for move in closed]
+        )
+        activities = self.env["mail.activity"].search(
+            [
+                ("res_model", "=", "res.partner"),
+                (
+                    "activity_type_id",
+                    "=",
+                    self.env.ref("cobranza_telefonica.mail_activity_type_cobranza_call").id,
+                ),
+            ]
+        )
+        if not activities:
+            return
+        partner_ids = set(activities.mapped("res_id"))
+        still_open = {
+            partner.id
+            for [partner] in Move._read_group(
+                Move._cobranza_open_domain(self.env["res.company"].sudo().search([]))
+                + [("commercial_partner_id", "in", list(partner_ids))],
+                ["commercial_partner_id"],
+            )
+        }
+        stale = activities.filtered(lambda act: act.res_id not in still_open)
+        if self.partner_ids:
+            stale = stale.filtered(lambda act: act.res_id in self.partner_ids.ids)
+        stale.unlink()
+
+    def _process_batch(self, partners, context, stats, log):
+        """Evaluate the open invoices of ``partners`` and act on them; a handful of queries per batch."""
+        Move = self.env["account.move"]
+        now = context["now"]
+        moves = Move.search_fetch(
+            Move._cobranza_open_domain(self.company_id) + [("commercial_partner_id", "in", partners.ids)],
+            [
+                "commercial_partner_id",
+                "cobranza_oldest_due_date",
+                "invoice_date_due",
+                "cobranza_collector_id",
+                "amount_residual",
+                "currency_id",
+                "name",
+                "l10n_latam_document_type_id",
+                "l10n_latam_document_number",
+                *FOLLOWUP_STATE_FIELDS,
+            ],
+            order="commercial_partner_id, cobranza_oldest_due_date, id",
+        )
+        reasons = moves._cobranza_exclusion_reasons()
+        done = {
+            (action.move_id.id, action.level_id.id, action.action)
+            for action in self.env["cobranza.followup.action"].search_fetch(
+                [("move_id", "in", moves.ids)], ["move_id", "level_id", "action"]
+            )
+        }
+        partners = partners.with_company(self.company_id)
+        guard = self.env["res.partner"]._cobranza_guardrail_data(self.company_id, partners, now)
+        open_calls = defaultdict(lambda: self.env["mail.activity"])
+        for activity in self.env["mail.activity"].search_fetch(
+            [
+                ("res_model", "=", "res.partner"),
+                ("res_id", "in", partners.ids),
+                ("activity_type_id", "=", context["call_type"].id),
+            ],
+            ["res_id", "user_id", "cobranza_note_key", "date_deadline"],
+            order="id",
+        ):
+            open_calls[activity.res_id] |= activity
+        by_partner = defaultdict(lambda: Move)
+        for move in moves:
+            by_partner[move.commercial_partner_id.id] |= move
+
+        batch = {
+            **context,
+            "reasons": reasons,
+            "done": done,
+            "guard": guard,
+            "stats": stats,
+            "log": log,
+            "rows": [],
+            "actions": [],
+            "contacts": [],
+            "activities": [],
+            "reviews": [],
+            "emails": defaultdict(list),  # template -> move ids
+            "partner_levels": defaultdict(list),  # level id -> partner ids
+        }
+        for partner in partners:
+            self._process_customer(partner, by_partner[partner.id], open_calls[partner.id][:1], batch)
+
+        Move._cobranza_write_followup_state(batch["rows"])
+        for template, move_ids in batch["emails"].items():
+            self._send_emails(template, move_ids)
+        self.env["cobranza.followup.action"].create(batch["actions"])
+        self.env["cobranza.contact"].create(batch["contacts"])
+        # Calls and reviews in separate creates: one activity per customer in each, so that the
+        # followers each create subscribes are never subscribed twice in one go.
+        Activity = self.env["mail.activity"].with_context(mail_activity_quick_update=True)
+        Activity.create(batch["activities"])
+        Activity.create(batch["reviews"])
+        for level_id, ids in batch["partner_levels"].items():
+            changed = partners.browse(ids).filtered(
+                lambda p, level_id=level_id: p.cobranza_level_id.id != level_id
+            )
+            if changed:
+                changed.write({"cobranza_level_id": level_id})
+
+    def _process_customer(self, partner, moves, open_call, batch):
+        """Evaluate one customer's open invoices and plan what to do; nothing is written here."""
+        batch["stats"]["customer_count"] += 1
+        state = {}  # move id -> [values of FOLLOWUP_STATE_FIELDS]
+        level_of = {}  # move id -> level reached now (invoices not excluded)
+        call_due, to_review = False, self.env["account.move"]
+        for move in moves:
+            level = self._evaluate_move(move, batch, state)
+            if not level:
+                continue
+            level_of[move.id] = level
+            done = batch["done"]
+            if level.send_email and (move.id, level.id, "email") not in done:
+                self._plan_email(partner, move, level, batch, state)
+            if level.print_letter and (move.id, level.id, "letter") not in done:
+                state[move.id][5] = True
+                self._plan_action(move, level, "letter", batch)
+                batch["stats"]["letter_count"] += 1
+            if level.schedule_call and (move.id, level.id, "call") not in done:
+                call_due = True
+                self._plan_action(move, level, "call", batch)
+            if level.manager_review and (move.id, level.id, "review") not in done:
+                to_review |= move
+                self._plan_action(move, level, "review", batch)
+        to_discuss = moves.filtered(lambda move: move.id in level_of)
+        top = max(level_of.values(), key=lambda lvl: lvl.day_offset, default=batch["levels"].browse())
+        batch["partner_levels"][top.id or False].append(partner.id)
+        if to_discuss and (call_due or open_call):
+            batch["activities"] += self._schedule_call(
+                partner, to_discuss, level_of, open_call, call_due, batch, state
+            )
+        if to_review:
+            batch["reviews"].append(self._review_vals(partner, to_review, level_of, batch))
+            batch["stats"]["review_count"] += 1
+        for move in moves:
+            row = (move.id, *state[move.id])
+            if row != move._cobranza_followup_row():
+                batch["rows"].append(row)
+
+    def _evaluate_move(self, move, batch, state):
+        """Set the state of one invoice (level, next date, exclusion); return its level when it
+        takes part in the follow-up."""
+        stats, levels = batch["stats"], batch["levels"]
+        stats["evaluated_count"] += 1
+        due = move.cobranza_oldest_due_date or move.invoice_date_due
+        days = (batch["today"] - due).days
+        level, later = levels.browse(), None
+        for offset, candidate in batch["level_offsets"]:
+            if offset > days:
+                later = candidate
+                break
+            level = candidate
+        reason = batch["reasons"].get(move.id)
+        next_date = due + timedelta(days=later.day_offset) if later and not reason else None
+        state[move.id] = [
+            level.id or None,
+            next_date,
+            bool(reason),
+            reason or None,
+            None,
+            move.cobranza_letter_pending,
+        ]
+        if reason:
+            stats["excluded_count"] += 1
+            stats[f"excluded:{reason}"] += 1
+            return levels.browse()
+        return level
+
+    def _plan_action(self, move, level, action, batch):
+        batch["actions"].append(
+            {
+                "move_id": move.id,
+                "level_id": level.id,
+                "action": action,
+                "run_id": self.id,
+                "company_id": self.company_id.id,
+                "partner_id": move.commercial_partner_id.id,
+            }
+        )
+
+    def _plan_email(self, partner, move, level, batch, state):
+        """Queue the level's e-mail if the guardrails allow it now, else postpone it."""
+        if not partner.email:
+            batch["log"].append(
+                self.env._(
+                    "%(partner)s has no e-mail: %(invoice)s not sent.",
+                    partner=partner.display_name,
+                    invoice=move.name,
+                )
+            )
+            return
+        decision = partner._cobranza_decide(batch["guard"], "email", batch["now"])
+        if decision["allowed"]:
+            batch["emails"][level.mail_template_id].append(move.id)
+            self._plan_action(move, level, "email", batch)
+            batch["contacts"].append(self._contact_vals(partner, "email", batch["now"], (move, level)))
+            batch["guard"]["history"].setdefault((partner.id, "message"), []).append(
+                decision["next_allowed_local"]
+            )
+            batch["stats"]["email_count"] += 1
+            return
+        state[move.id][1] = decision["next_allowed"].date()
+        state[move.id][4] = self.env._("E-mail: %(reason)s", reason=decision["reason"])
+        batch["stats"]["postponed_count"] += 1
+        batch["log"].append(
+            self.env._(
+                "E-mail to %(partner)s about %(invoice)s postponed to %(date)s: %(reason)s.",
+                partner=partner.display_name,
+                invoice=move.name,
+                date=batch["formatters"]["date"](decision["next_allowed_local"].date()),
+                reason=decision["reason"],
+            )
+        )
+
+    def _send_emails(self, template, move_ids):
+        """Queue one e-mail per invoice (rendered in batch); overridable for other channels."""
+        template.send_mail_batch(move_ids)
+
+    def _contact_vals(self, partner, channel, now, move_level):
+        move, level = move_level
+        return {
+            "partner_id": partner.id,
+            "company_id": self.company_id.id,
+            "channel": channel,
+            "date": now,
+            "user_id": self.env.user.id,
+            "origin": self.name,
+            "note": f"{level.display_name}: {move.name}",
+        }
+
+    def _prepare_formatters(self):
+        """Amount and date formatters for activity notes, resolved once per run (format_amount
+        and format_date look the language up on every call, which dominated the run)."""
+        Lang = self.env["res.lang"]
+        lang = Lang._lang_get(self.env.lang or "en_US") or Lang._lang_get("en_US")
+        date_format = lang.date_format or "%m/%d/%Y"
+
+        thousands, decimal = lang.thousands_sep or "", lang.decimal_point or "."
+
+        def money(amount, currency):
+            # Groups of three digits, as in every language the module ships (es_419, en_US).
+            text = f"{currency.round(amount):,.{currency.decimal_places}f}"
+            text = text.replace(",", "\x00").replace(".", decimal).replace("\x00", thousands)
+            if currency.position == "before":
+                return f"{currency.symbol}\N{NO-BREAK SPACE}{text}"
+            return f"{text}\N{NO-BREAK SPACE}{currency.symbol}"
+
+        return {"money": money, "date": lambda value: value.strftime(date_format) if value else ""}
+
+    def _invoice_lines_html(self, moves, formatters):
+        items = Markup("").join(
+            Markup("<li>%s %s · %s · %s</li>")
+            % (
+                move.l10n_latam_document_type_id.doc_code_prefix
+                or move.l10n_latam_document_type_id.code
+                or "",
+                move.l10n_latam_document_number or move.name,
+                formatters["money"](move.amount_residual, move.currency_id),
+                self.env._(
+                    "due %(date)s",
+                    date=formatters["date"](move.cobranza_oldest_due_date or move.invoice_date_due),
+                ),
+            )
+            for move in moves
+        )
+        return Markup("<ul>%s</ul>") % items
+
+    def _schedule_call(self, partner, moves, level_of, existing, call_due, batch, state):
+        """Keep ONE open collection call on the customer: update the open one (whoever scheduled
+        it) or return the values of a new one; deadline moved to the next allowed moment."""
+        context, stats, log = batch, batch["stats"], batch["log"]
+        decision = partner._cobranza_decide(batch["guard"], "call", batch["now"])
+        deadline = decision["next_allowed_local"].date()
+        top_move = max(moves, key=lambda move: (level_of[move.id].day_offset, -move.id))
+        level = level_of[top_move.id]
+        user = (
+            level.user_id
+            or top_move.cobranza_collector_id
+            or self.company_id.cobranza_default_collector_id
+            or self._fallback_user(context)
+        )
+        if call_due:
+            stats["call_count"] += 1
+            if not decision["allowed"]:
+                stats["postponed_count"] += 1
+                reason = self.env._("Call: %(reason)s", reason=decision["reason"])
+                for move in moves:
+                    state[move.id][1] = deadline
+                    state[move.id][4] = reason
+                log.append(
+                    self.env._(
+                        "Call to %(partner)s postponed to %(date)s: %(reason)s.",
+                        partner=partner.display_name,
+                        date=batch["formatters"]["date"](deadline),
+                        reason=decision["reason"],
+                    )
+                )
+        # What the note says, in short: when it has not changed, the note is not even built.
+        key = "|".join(
+            [str(level.id), str(partner.cobranza_no_phone)]
+            + [f"{move.id}:{move.amount_residual}:{move.cobranza_oldest_due_date}" for move in moves]
+        )
+        values = {}
+        if not existing or existing.cobranza_note_key != key:
+            values["note"] = self._call_note(partner, moves, level, context)
+            values["cobranza_note_key"] = key
+        if not existing:
+            return [
+                {
+                    "res_model_id": context["partner_model_id"],
+                    "res_id": partner.id,
+                    "activity_type_id": context["call_type"].id,
+                    "summary": self.env._("Collection call: %(count)s invoices", count=len(moves)),
+                    "user_id": user.id,
+                    "date_deadline": deadline,
+                    **values,
+                }
+            ]
+        if existing.user_id != user:
+            values["user_id"] = user.id
+        if call_due and existing.date_deadline != deadline:
+            values["date_deadline"] = deadline
+        if values:
+            existing.with_context(mail_activity_quick_update=True).write(values)
+        return []
+
+    def _call_note(self, partner, moves, level, context):
+        note = Markup("<p>%s</p>%s") % (
+            self.env._("Invoices to discuss (level %(level)s):", level=level.display_name),
+            self._invoice_lines_html(moves, context["formatters"]),
+        )
+        if partner.cobranza_no_phone:
+            note += Markup("<p><b>%s</b></p>") % self.env._(
+                "No phone: find another way to reach the customer."
+            )
+        if level.call_note:
+            note += Markup("<p>%s</p>") % level.call_note
+        return note
+
+    def _fallback_user(self, context):
+        """Who gets an activity nobody else is set to get (an activity needs a user): a
+        collection manager of the company, else whoever started the run."""
+        return context["manager"] or self.user_id or self.env.user
+
+    def _review_vals(self, partner, moves, level_of, context):
+        return {
+            "res_model_id": context["partner_model_id"],
+            "res_id": partner.id,
+            "activity_type_id": context["todo_type"].id,
+            "summary": self.env._("Collection manager review"),
+            "note": Markup("<p>%s</p>%s")
+            % (
+                self.env._("These invoices reached a level that asks for a manager review:"),
+                self._invoice_lines_html(moves, context["formatters"]),
+            ),
+            "user_id": (level_of[moves[:1].id].user_id or self._fallback_user(context)).id,
+            "date_deadline": context["today"],
+        }
