@@ -2,6 +2,5 @@ from . import models
 from . import services
 from . import wizards
 from . import demo
-from . import wizards
 from . import report
 from . import controllers

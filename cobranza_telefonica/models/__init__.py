@@ -18,8 +18,3 @@ from . import cobranza_guardrail
 from . import cobranza_contact
 from . import cobranza_followup_action
 from . import cobranza_followup_run
-from . import account_move_followup
-from . import res_company_followup
-from . import res_partner_followup
-from . import res_config_settings_followup
-from . import mail_activity_followup

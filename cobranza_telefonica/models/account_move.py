@@ -1,4 +1,7 @@
+from datetime import timedelta
+
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 # Why an open invoice is kept out of the follow-up run; each feature adds its own cases in
 # _cobranza_exclusion_reasons().
@@ -8,6 +11,16 @@ EXCLUSION_REASONS = [
     ("on_hold", "Customer on hold"),
     ("sii", "Claimed or ceded at the SII"),
 ]
+
+
+FOLLOWUP_STATE_FIELDS = (
+    "cobranza_level_id",
+    "cobranza_next_action_date",
+    "cobranza_excluded",
+    "cobranza_exclusion_reason",
+    "cobranza_postpone_reason",
+    "cobranza_letter_pending",
+)
 
 
 class AccountMove(models.Model):
@@ -65,6 +78,144 @@ class AccountMove(models.Model):
         """Open the guided call for this invoice's customer, with this invoice to discuss."""
         self.ensure_one()
         return self.env["mail.activity"]._cobranza_open_call_wizard(self.commercial_partner_id, moves=self)
+
+    cobranza_oldest_due_date = fields.Date(
+        string="Oldest open due date",
+        compute="_compute_cobranza_oldest_due_date",
+        store=True,
+        index=True,
+        help="Due date of the oldest instalment still open: days overdue count from it.",
+    )
+    cobranza_days_overdue = fields.Integer(
+        string="Days overdue",
+        compute="_compute_cobranza_days_overdue",
+        search="_search_cobranza_days_overdue",
+        help="Days since the oldest open due date (negative: days before it). Computed from today, "
+        "searchable; to group by how late invoices are, group by level or by due date.",
+    )
+    cobranza_level_id = fields.Many2one(
+        comodel_name="cobranza.level",
+        string="Follow-up level",
+        copy=False,
+        index="btree_not_null",
+        readonly=True,
+        help="The level reached, set by the daily follow-up run.",
+    )
+    cobranza_pre_legal = fields.Boolean(related="cobranza_level_id.pre_legal", string="Pre-legal")
+    cobranza_next_action_date = fields.Date(
+        string="Next follow-up", copy=False, readonly=True, help="When the follow-up run acts on it next."
+    )
+    cobranza_excluded = fields.Boolean(
+        string="Excluded from follow-up", copy=False, readonly=True, index="btree_not_null"
+    )
+    cobranza_exclusion_reason = fields.Selection(
+        selection="_cobranza_exclusion_selection", string="Exclusion reason", copy=False, readonly=True
+    )
+    cobranza_postpone_reason = fields.Char(string="Postponed because", copy=False, readonly=True)
+    cobranza_letter_pending = fields.Boolean(
+        string="Letter to print",
+        copy=False,
+        readonly=True,
+        help="A level asked for the formal collection letter.",
+    )
+
+    @api.model
+    def _cobranza_exclusion_selection(self):
+        return EXCLUSION_REASONS
+
+    @api.depends(
+        "line_ids.date_maturity", "line_ids.amount_residual", "line_ids.reconciled", "line_ids.account_type"
+    )
+    def _compute_cobranza_oldest_due_date(self):
+        for move in self:
+            dates = [
+                line.date_maturity
+                for line in move.line_ids
+                if line.account_type == "asset_receivable" and not line.reconciled and line.date_maturity
+            ]
+            move.cobranza_oldest_due_date = min(dates) if dates else False
+
+    @api.depends("cobranza_oldest_due_date", "invoice_date_due")
+    @api.depends_context("date")
+    def _compute_cobranza_days_overdue(self):
+        today = fields.Date.context_today(self)
+        for move in self:
+            due = move.cobranza_oldest_due_date or move.invoice_date_due
+            move.cobranza_days_overdue = (today - due).days if due else 0
+
+    def _search_cobranza_days_overdue(self, operator, value):
+        """days overdue OP value  <=>  due date (reversed OP) today - value."""
+        flip = {">": "<", ">=": "<=", "<": ">", "<=": ">=", "=": "=", "!=": "!="}
+        if operator not in flip or not isinstance(value, int):
+            return NotImplemented
+        due = fields.Date.context_today(self) - timedelta(days=value)
+        return [("cobranza_oldest_due_date", flip[operator], due)]
+
+    @api.model
+    def _cobranza_open_domain(self, companies):
+        """Open customer invoices (and debit notes) of ``companies``: what the follow-up works on."""
+        return [
+            ("company_id", "in", companies.ids),
+            ("move_type", "=", "out_invoice"),
+            ("state", "=", "posted"),
+            ("payment_state", "in", ("not_paid", "partial")),
+        ]
+
+    def _cobranza_write_followup_state(self, rows):
+        """Write the follow-up state of many invoices in one UPDATE. ``rows`` are tuples in the
+        order of FOLLOWUP_STATE_FIELDS preceded by the move id. These fields are only written by
+        the run, so bypassing the ORM's per-record write is safe and keeps the run fast."""
+        if not rows:
+            return
+        self.env.flush_all()
+        values = SQL(", ").join(
+            SQL("(%s, %s::int, %s::date, %s::bool, %s::varchar, %s::varchar, %s::bool)", *row) for row in rows
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE account_move m
+                   SET cobranza_level_id = v.level_id,
+                       cobranza_next_action_date = v.next_date,
+                       cobranza_excluded = v.excluded,
+                       cobranza_exclusion_reason = v.reason,
+                       cobranza_postpone_reason = v.postpone,
+                       cobranza_letter_pending = v.letter
+                  FROM (VALUES %s) AS v(id, level_id, next_date, excluded, reason, postpone, letter)
+                 WHERE m.id = v.id
+                """,
+                values,
+            )
+        )
+        self.env["account.move"].invalidate_model(list(FOLLOWUP_STATE_FIELDS))
+
+    def _cobranza_followup_row(self):
+        """The current follow-up state of one invoice, as written by _cobranza_write_followup_state."""
+        return (
+            self.id,
+            self.cobranza_level_id.id or None,
+            self.cobranza_next_action_date or None,
+            self.cobranza_excluded,
+            self.cobranza_exclusion_reason or None,
+            self.cobranza_postpone_reason or None,
+            self.cobranza_letter_pending,
+        )
+
+    def action_cobranza_print_letter(self):
+        """Print the formal collection letter, log it as a contact and clear the 'to print' mark."""
+        moves = self.filtered(lambda move: move.move_type == "out_invoice" and move.state == "posted")
+        for move in moves:
+            move.commercial_partner_id._cobranza_log_contact(
+                "letter",
+                company=move.company_id,
+                origin=move.name,
+                note=self.env._("Collection letter printed"),
+            )
+        if moves:
+            moves._cobranza_write_followup_state(
+                [row[:-1] + (False,) for row in (move._cobranza_followup_row() for move in moves)]
+            )
+        return self.env.ref("cobranza_telefonica.action_report_cobranza_letter").report_action(moves)
 
 
 # Kept apart from the class above so each feature appends its own override without conflicts.

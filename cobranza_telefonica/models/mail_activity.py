@@ -244,3 +244,9 @@ class MailActivity(models.Model):
         )
         self._cobranza_refresh_queue()
         return True
+
+    cobranza_note_key = fields.Char(
+        copy=False,
+        help="Technical: what the follow-up run last wrote in the note of this collection call, "
+        "so that an unchanged note is not rewritten on every run.",
+    )

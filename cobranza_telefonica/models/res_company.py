@@ -1,5 +1,31 @@
+import pytz
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+
+from .cobranza_holiday import CHILEAN_HOLIDAYS
+
+DEFAULT_LEVELS = [
+    (-3, "preventive", "Recordatorio preventivo", {"send_email": True}, "mail_template_cobranza_preventive"),
+    (0, "due", "Día de vencimiento: llamada", {"schedule_call": True}, None),
+    (7, "overdue", "7 días vencida: llamada", {"schedule_call": True}, None),
+    (
+        15,
+        "overdue",
+        "15 días vencida: llamada y e-mail",
+        {"schedule_call": True, "send_email": True},
+        "mail_template_cobranza_overdue",
+    ),
+    (
+        30,
+        "overdue",
+        "30 días vencida: llamada y carta formal",
+        {"schedule_call": True, "print_letter": True},
+        None,
+    ),
+    (60, "overdue", "60 días vencida: revisión del jefe de cobranza", {"manager_review": True}, None),
+    (90, "overdue", "90 días vencida: prejudicial", {"manager_review": True, "pre_legal": True}, None),
+]
 
 
 class ResCompany(models.Model):
@@ -46,3 +72,89 @@ class ResCompany(models.Model):
                         "must be at least one day."
                     )
                 )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        companies = super().create(vals_list)
+        companies._cobranza_create_default_levels()
+        return companies
+
+    @api.constrains("cobranza_default_collector_id")
+    def _check_cobranza_default_collector(self):
+        for company in self:
+            user = company.cobranza_default_collector_id
+            if user and company not in user.company_ids:
+                raise ValidationError(
+                    self.env._(
+                        "%(user)s does not work for %(company)s: the default collector must be a user "
+                        "of the company.",
+                        user=user.name,
+                        company=company.name,
+                    )
+                )
+
+    @api.model
+    def _cobranza_create_default_levels(self):
+        """Give each company of ``self`` (all companies when empty) the shipped follow-up levels,
+        contact guardrails and Chilean holidays it does not have yet. Safe to call again."""
+        companies = self or self.sudo().search([])  # pylint: disable=no-search-all
+        Level = self.env["cobranza.level"].sudo().with_context(active_test=False)
+        has_levels = {
+            company.id
+            for [company] in Level._read_group([("company_id", "in", companies.ids)], ["company_id"])
+        }
+        level_vals = []
+        for company in companies.filtered(lambda c: c.id not in has_levels):
+            for offset, stage, name, actions, template_xmlid in DEFAULT_LEVELS:
+                actions = dict(actions)
+                template = template_xmlid and self.env.ref(f"cobranza_telefonica.{template_xmlid}", False)
+                if actions.get("send_email"):
+                    if template:
+                        actions["mail_template_id"] = template.id
+                    else:
+                        actions.pop("send_email")
+                if not any(
+                    actions.get(key)
+                    for key in ("send_email", "schedule_call", "print_letter", "manager_review")
+                ):
+                    continue
+                level_vals.append(
+                    {"company_id": company.id, "day_offset": offset, "stage": stage, "name": name, **actions}
+                )
+        Level.create(level_vals)
+
+        Guardrail = self.env["cobranza.guardrail"].sudo()
+        existing = {
+            (g.company_id.id, g.debtor_type) for g in Guardrail.search([("company_id", "in", companies.ids)])
+        }
+        Guardrail.create(
+            [
+                {"company_id": company.id, "debtor_type": debtor_type}
+                for company in companies
+                for debtor_type in ("person", "company")
+                if (company.id, debtor_type) not in existing
+            ]
+        )
+
+        Holiday = self.env["cobranza.holiday"].sudo()
+        has_holidays = {
+            company.id
+            for [company] in Holiday._read_group([("company_id", "in", companies.ids)], ["company_id"])
+        }
+        Holiday.create(
+            [
+                {"company_id": company.id, "date": day, "name": name}
+                for company in companies.filtered(lambda c: c.id not in has_holidays)
+                for day, name in CHILEAN_HOLIDAYS
+            ]
+        )
+        return True
+
+    def _cobranza_today(self):
+        """Today in the company's time zone."""
+        return fields.Date.context_today(self.with_context(tz=self._cobranza_tz().zone))
+
+    def _cobranza_tz(self):
+        """The company's time zone: its partner's, else Chile's."""
+        self.ensure_one()
+        return pytz.timezone(self.partner_id.tz or "America/Santiago")

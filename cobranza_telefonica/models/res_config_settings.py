@@ -13,3 +13,7 @@ class ResConfigSettings(models.TransientModel):
     cobranza_promise_horizon_days = fields.Integer(
         related="company_id.cobranza_promise_horizon_days", readonly=False
     )
+
+    cobranza_default_collector_id = fields.Many2one(
+        related="company_id.cobranza_default_collector_id", readonly=False
+    )

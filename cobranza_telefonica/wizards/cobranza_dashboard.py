@@ -178,22 +178,31 @@ class CobranzaDashboard(models.TransientModel):
             )
             figures = stats.get(company.id, {})
             week_start = today - timedelta(days=today.weekday())
-            call_domain = [("company_id", "=", company.id)]
-
-            def calls_since(day, domain=call_domain):
-                return Call.search_count([*domain, ("date_start", ">=", day), ("date_start", "<", tomorrow)])
-
             tomorrow = today + timedelta(days=1)
             month_ago = today - timedelta(days=30)
-            calls_month = calls_since(month_ago)
-            reached = calls_since(month_ago, [*call_domain, ("contact_result", "=", "debtor")])
+            counts = {
+                key: Call.search_count(
+                    [
+                        ("company_id", "=", company.id),
+                        ("date_start", ">=", since),
+                        ("date_start", "<", tomorrow),
+                    ]
+                    + extra
+                )
+                for key, since, extra in (
+                    ("today", today, []),
+                    ("week", week_start, []),
+                    ("month", month_ago, []),
+                    ("reached", month_ago, [("contact_result", "=", "debtor")]),
+                )
+            }
             board.update(
                 {
                     "promises_open_count": figures.get("open", 0),
                     "promise_kept_ratio": figures.get("kept_ratio", 0.0) * 100.0,
-                    "calls_today": calls_since(today),
-                    "calls_week": calls_since(week_start),
-                    "contact_rate": reached / calls_month * 100.0 if calls_month else 0.0,
+                    "calls_today": counts["today"],
+                    "calls_week": counts["week"],
+                    "contact_rate": counts["reached"] / counts["month"] * 100.0 if counts["month"] else 0.0,
                     "amount_collected_after_call": self._collected_after_call(company, month_ago, today),
                 }
             )
