@@ -51,9 +51,7 @@ class CobranzaAgingFields(models.AbstractModel):
         comodel_name="l10n_latam.document.type", string="DTE type", readonly=True
     )
     collector_id = fields.Many2one(comodel_name="res.users", readonly=True)
-    # issue 3 (follow-up levels): add here
-    #   level_id = fields.Many2one(comodel_name="cobranza.level", string="Level", readonly=True)
-    # and "am.cobranza_level_id AS level_id" in _select_common_sql() below.
+    level_id = fields.Many2one(comodel_name="cobranza.level", string="Level", readonly=True)
     account_id = fields.Many2one(comodel_name="account.account", readonly=True)
     date = fields.Date(string="Accounting date", readonly=True)
     date_due = fields.Date(string="Due date", readonly=True)
@@ -112,6 +110,7 @@ class CobranzaAgingFields(models.AbstractModel):
             am.move_type AS move_type,
             am.l10n_latam_document_type_id AS document_type_id,
             am.cobranza_collector_id AS collector_id,
+            am.cobranza_level_id AS level_id,
             aml.account_id AS account_id,
             aml.date AS date,
             COALESCE(aml.date_maturity, aml.date) AS date_due

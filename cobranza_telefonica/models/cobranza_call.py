@@ -102,6 +102,10 @@ class CobranzaCall(models.Model):
         partner = values["partner_id"]
         activity = values.get("activity_id") or self.env["mail.activity"]
         call = self.create(self._prepare_call_vals(values))
+        # Every attempt counts towards the debtor's contact limits and stays on record.
+        partner._cobranza_log_contact(
+            "call", when=call.date_start, company=call.company_id, user=call.user_id, origin=call.name
+        )
         if values.get("outcome") in ("promise", "payment_plan") and values.get("contact_result") == "debtor":
             self._create_promises(call, values)
         if values.get("outcome") == "dispute" and values.get("contact_result") == "debtor":

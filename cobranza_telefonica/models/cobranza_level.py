@@ -57,6 +57,13 @@ class CobranzaLevel(models.Model):
     call_note = fields.Text(
         string="Call instructions", translate=True, help="Added to the call activity of this level."
     )
+    script_id = fields.Many2one(
+        comodel_name="cobranza.script",
+        string="Call script",
+        check_company=True,
+        help="The guided call script for customers at this level; empty: the script whose range of "
+        "days overdue and debtor type fit the customer.",
+    )
 
     @api.depends("name", "day_offset")
     def _compute_display_name(self):

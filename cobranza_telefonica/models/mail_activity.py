@@ -3,7 +3,7 @@ import pytz
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..services import contact_window, priority
+from ..services import priority
 
 CALL_TYPE_XMLID = "cobranza_telefonica.mail_activity_type_cobranza_call"
 
@@ -73,24 +73,26 @@ class MailActivity(models.Model):
 
     def _cobranza_blocked_reason(self, when=None):
         """Return {activity id: {"reason": text, "next_allowed": UTC datetime}} for the calls of
-        ``self`` that may not be made at ``when`` (default now). The single place the queue and
-        the call screen ask; an override by a manager for today lifts the block."""
+        ``self`` that the contact guardrails (Ley 21.320: hours, days, holidays, calls per week)
+        forbid at ``when`` (default now). The single place the queue and the call screen ask; an
+        override by a manager for today lifts the block."""
         when = when or fields.Datetime.now()
-        tz = self._cobranza_tz()
-        local = pytz.utc.localize(when).astimezone(tz)
-        reason_key, next_local = contact_window.blocked_reason(local.replace(tzinfo=None))
+        company = self.env.company
+        local_today = pytz.utc.localize(when).astimezone(self._cobranza_tz(company)).date()
+        calls = self.filtered(lambda activity: activity.cobranza_override_date != local_today)
+        partners = calls.cobranza_partner_id
+        if not partners:
+            return {}
+        data = self.env["res.partner"]._cobranza_guardrail_data(company, partners, when)
+        decisions = {partner.id: partner._cobranza_decide(data, "call", when) for partner in partners}
         result = {}
-        if not reason_key:
-            return result
-        messages = {
-            "sunday": self.env._("No collection calls on Sundays."),
-            "hours": self.env._("Collection calls only Monday to Saturday, 08:00 to 20:00."),
-        }
-        next_utc = tz.localize(next_local).astimezone(pytz.utc).replace(tzinfo=None)
-        for activity in self:
-            if activity.cobranza_override_date == local.date():
-                continue
-            result[activity.id] = {"reason": messages[reason_key], "next_allowed": next_utc}
+        for activity in calls:
+            decision = decisions.get(activity.cobranza_partner_id.id)
+            if decision and not decision["allowed"]:
+                result[activity.id] = {
+                    "reason": decision["reason"].capitalize(),
+                    "next_allowed": decision["next_allowed"],
+                }
         return result
 
     def _cobranza_refresh_queue(self):

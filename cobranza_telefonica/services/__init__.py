@@ -4,7 +4,6 @@ from . import aging
 from . import rut
 from . import promise
 from . import kpi
-from . import contact_window
 from . import priority
 from . import script_render
 from . import guardrails

@@ -85,6 +85,8 @@ class TestCobranzaCall(CobranzaCommon):
 
         call = self._calls()
         self.assertEqual(len(call), 1)
+        contact = self.env["cobranza.contact"].search([("partner_id", "=", self.customer.id)])
+        self.assertEqual((contact.channel, contact.date, contact.user_id), ("call", NOW, self.collector))
         self.assertRecordValues(
             call,
             [
@@ -368,6 +370,17 @@ class TestCobranzaCall(CobranzaCommon):
         with self.assertRaisesRegex(ValidationError, r"\{monto\}"):
             script.step_ids[0].text = "Debe {monto}"
 
+    def test_script_of_the_level_reached_wins(self):
+        late_script = self.env.ref("cobranza_telefonica.script_late")
+        level = self.env["cobranza.level"].search(
+            [("company_id", "=", self.company.id), ("day_offset", "=", 30)], limit=1
+        )
+        self.assertTrue(level, "the company has its default follow-up levels")
+        self.assertEqual(self._open().script_id, self.env.ref("cobranza_telefonica.script_overdue"))
+        level.script_id = late_script
+        self.inv_old.sudo().cobranza_level_id = level
+        self.assertEqual(self._open().script_id, late_script)
+
     def test_script_choice_by_days_and_segment(self):
         Script = self.env["cobranza.script"]
         self.assertEqual(
@@ -437,7 +450,9 @@ class TestCobranzaCall(CobranzaCommon):
         with freeze_time(datetime(2026, 3, 15, 14, 0)):  # Sunday
             self.activity._cobranza_refresh_queue()
             self.assertEqual(self.activity.cobranza_queue_state, "blocked")
-            self.assertEqual(self.activity.cobranza_blocked_reason, "No collection calls on Sundays.")
+            self.assertEqual(
+                self.activity.cobranza_blocked_reason, "Contacts are not allowed on this day of the week"
+            )
             self.assertEqual(
                 self.activity.cobranza_next_allowed, datetime(2026, 3, 16, 11, 0)
             )  # Monday 08:00

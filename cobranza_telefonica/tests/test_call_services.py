@@ -1,8 +1,6 @@
-from datetime import datetime
-
 from odoo.tests import BaseCase, tagged
 
-from ..services import contact_window, priority, script_render
+from ..services import priority, script_render
 
 
 @tagged("post_install", "-at_install")
@@ -56,28 +54,3 @@ class TestPriority(BaseCase):
         self.assertEqual(priority.instalments(100.0, 3, 2), [33.33, 33.33, 33.34])
         with self.assertRaises(ValueError):
             priority.instalments(100, 0)
-
-
-@tagged("post_install", "-at_install")
-class TestContactWindow(BaseCase):
-    def test_window(self):
-        monday_noon = datetime(2026, 3, 16, 12, 0)
-        self.assertEqual(contact_window.blocked_reason(monday_noon), (False, False))
-        self.assertEqual(
-            contact_window.blocked_reason(datetime(2026, 3, 16, 7, 59)),
-            ("hours", datetime(2026, 3, 16, 8, 0)),
-        )
-        self.assertEqual(
-            contact_window.blocked_reason(datetime(2026, 3, 16, 20, 0)),
-            ("hours", datetime(2026, 3, 17, 8, 0)),
-        )
-        # Saturday evening and Sunday wait for Monday 08:00
-        self.assertEqual(
-            contact_window.blocked_reason(datetime(2026, 3, 21, 21, 0)),
-            ("hours", datetime(2026, 3, 23, 8, 0)),
-        )
-        self.assertEqual(
-            contact_window.blocked_reason(datetime(2026, 3, 22, 10, 0)),
-            ("sunday", datetime(2026, 3, 23, 8, 0)),
-        )
-        self.assertEqual(contact_window.blocked_reason(datetime(2026, 3, 21, 19, 59)), (False, False))

@@ -81,3 +81,20 @@ class TestFeaturesTogether(PromiseCommon):
         self.assertEqual(board.promise_kept_ratio, 0.0)
         action = board.action_open_calls_per_collector()
         self.assertEqual(self.env["cobranza.call"].search_count(action["domain"]), 2)
+
+    def test_second_call_in_a_week_to_a_person_is_blocked_in_the_queue(self):
+        """Ley 21.320: one call a week to a natural person; the queue shows why and until when."""
+        monday_noon = datetime(2026, 3, 16, 15, 0)  # 12:00 in Santiago
+        activity = self.customer_b.activity_schedule(
+            "cobranza_telefonica.mail_activity_type_cobranza_call",
+            date_deadline=self.TODAY,
+            user_id=self.collector.id,
+        )
+        with freeze_time(monday_noon):
+            activity.with_company(self.company)._cobranza_refresh_queue()
+            self.assertEqual(activity.cobranza_queue_state, "today")
+            self.customer_b.with_company(self.company)._cobranza_log_contact("call", when=monday_noon)
+            activity.with_company(self.company)._cobranza_refresh_queue()
+        self.assertEqual(activity.cobranza_queue_state, "blocked")
+        self.assertEqual(activity.cobranza_blocked_reason, "Weekly limit of calls or visits reached")
+        self.assertGreaterEqual(activity.cobranza_next_allowed, datetime(2026, 3, 23, 11, 0))

@@ -102,7 +102,7 @@ class CobranzaCallWizard(models.TransientModel):
                 self.env["ir.qweb"]._render("cobranza_telefonica.call_context", values)
             )
 
-    @api.depends("partner_id", "move_ids")
+    @api.depends("partner_id", "move_ids.cobranza_level_id.script_id")
     def _compute_script_id(self):
         today = fields.Date.context_today(self)
         for wizard in self:
@@ -112,9 +112,14 @@ class CobranzaCallWizard(models.TransientModel):
             moves = wizard.move_ids or wizard.partner_id.commercial_partner_id._cobranza_open_invoices(
                 wizard.company_id
             )
+            partner = wizard.partner_id.commercial_partner_id
+            # The highest follow-up level reached names its script; else the days decide.
+            level = moves.cobranza_level_id.sorted("day_offset", reverse=True)[:1]
+            if level.script_id and level.script_id.debtor_type in (False, partner.cobranza_debtor_type):
+                wizard.script_id = level.script_id
+                continue
             dues = [due for due in moves.mapped("invoice_date_due") if due]
             days = (today - min(dues)).days if dues else 0
-            partner = wizard.partner_id.commercial_partner_id
             wizard.script_id = self.env["cobranza.script"]._cobranza_find(
                 days, partner.cobranza_debtor_type, wizard.company_id
             )
