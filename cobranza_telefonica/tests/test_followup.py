@@ -129,6 +129,49 @@ class TestFollowupLevels(FollowupCommon):
         with self.assertRaises(AccessError):
             self.env["cobranza.level"].with_user(self.plain_user).search([])
 
+    def test_cron_and_lists(self):
+        """The shipped cron calls the run; the collection lists filter and group as documented."""
+        cron = self.env.ref("cobranza_telefonica.ir_cron_cobranza_followup")
+        self.assertIn("_cron_cobranza_followup", cron.code)
+        self.customer_b.with_company(self.company).cobranza_collector_id = False
+        invoice = self._invoice(self.customer, 9000, date(2026, 3, 1))
+        self._invoice(self.customer_b, 1000, date(2026, 3, 20))
+        with freeze_time("2026-03-16 15:00:00"):
+            cron.method_direct_trigger()
+            run = self.env["cobranza.followup.run"].search([("company_id", "=", self.company.id)], limit=1)
+            self.assertEqual((run.trigger, run.state, run.evaluated_count), ("cron", "done", 2))
+            Partner = (
+                self.env["res.partner"]
+                .with_user(self.collector)
+                .with_context(allowed_company_ids=self.company.ids)
+            )
+            self.assertEqual(
+                Partner.search(
+                    [("cobranza_amount_overdue", ">", 0), ("id", "in", (self.customer | self.customer_b).ids)]
+                ),
+                self.customer,
+            )
+            no_collector = Partner.search(
+                [("cobranza_collector_id", "=", False), ("id", "in", (self.customer | self.customer_b).ids)]
+            )
+            self.assertEqual(no_collector, self.customer_b)
+            groups = dict(
+                Partner._read_group(
+                    [("id", "in", (self.customer | self.customer_b).ids)], ["cobranza_level_id"], ["__count"]
+                )
+            )
+            self.assertEqual(groups[self.level[15]], 1)
+            Move = self.env["account.move"].with_user(self.collector)
+            by_level = dict(
+                Move._read_group([("partner_id", "=", self.customer.id)], ["cobranza_level_id"], ["__count"])
+            )
+            self.assertEqual(by_level, {self.level[15]: 1})
+            self.assertEqual(
+                Move.search([("cobranza_excluded", "=", True), ("id", "=", invoice.id)]), Move.browse()
+            )
+        with self.assertRaises(AccessError):
+            invoice.with_user(self.plain_user).action_cobranza_print_letter()
+
     def test_ladder_fires_each_level_on_its_day_once(self):
         due = date(2026, 3, 17)  # a Tuesday: every level day is an allowed contact day
         invoice = self._invoice(self.customer, 100000, due, invoice_date=date(2026, 2, 15), doc_code="33")
