@@ -9,7 +9,7 @@ from odoo.exceptions import AccessError
 from odoo.modules import module as odoo_module
 from odoo.tools import split_every
 
-from .account_move_followup import FOLLOWUP_STATE_FIELDS
+from .account_move import FOLLOWUP_STATE_FIELDS
 
 _logger = logging.getLogger(__name__)
 
