@@ -97,7 +97,26 @@ class CobranzaDemo(models.AbstractModel):
         self._demo_credit_notes(invoices.filtered(lambda m: m.id % 11 == 0), journal, doc_types["61"])
         self._demo_payments(invoices, rng, today)
         self._demo_promises(company)
+        self._demo_followup(company)
         return True
+
+    @api.model
+    def _demo_followup(self, company):
+        """One follow-up run, so the collectors' queues hold calls when the demo opens."""
+        run = (
+            self.env["cobranza.followup.run"]
+            .sudo()
+            .create(
+                {
+                    "company_id": company.id,
+                    "date": company._cobranza_today(),
+                    "trigger": "manual",
+                    "user_id": self.env.ref("cobranza_telefonica.user_jefe_demo").id,
+                }
+            )
+        )
+        run.with_context(cobranza_no_commit=True)._process()
+        return run
 
     @api.model
     def _demo_collectors(self, company, partners):

@@ -197,8 +197,9 @@ class CobranzaFollowupRun(models.Model):
         return True
 
     def _commit_batch(self, done, remaining):
-        """Commit what a batch did (never under tests) and report progress to the cron."""
-        if not odoo_module.current_test:
+        """Commit what a batch did (never under tests, nor inside the demo's install) and report
+        progress to the cron."""
+        if not odoo_module.current_test and not self.env.context.get("cobranza_no_commit"):
             self.env.cr.commit()  # pylint: disable=invalid-commit
         if self.trigger == "cron" and self.env.context.get("cron_id"):
             self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)

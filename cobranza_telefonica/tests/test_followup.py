@@ -279,14 +279,15 @@ class TestFollowupExclusions(FollowupCommon):
         held = self._invoice(self.customer_b, 4000, date(2026, 3, 1))
         disputed.cobranza_dispute = True
         self.customer_b.with_company(self.company).cobranza_on_hold = True
-        self.env["cobranza.promise"].create(
-            {
-                "partner_id": self.customer.id,
-                "company_id": self.company.id,
-                "date": date(2026, 3, 20),
-                "line_ids": [Command.create({"move_id": promised.id, "amount": 2000})],
-            }
-        )
+        with freeze_time("2026-03-16 15:00:00"):
+            self.env["cobranza.promise"].create(
+                {
+                    "partner_id": self.customer.id,
+                    "company_id": self.company.id,
+                    "date": date(2026, 3, 20),
+                    "line_ids": [Command.create({"move_id": promised.id, "amount": 2000})],
+                }
+            )
         with freeze_time("2026-03-16 15:00:00"):
             run = self._run()
         self.assertEqual(run.excluded_count, 3)

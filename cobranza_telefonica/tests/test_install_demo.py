@@ -160,3 +160,11 @@ class TestDemoData(TransactionCase):
         self.assertEqual(sum(instalments.mapped("amount")), plan.amount_total)
         self.assertEqual(plan.amount_paid, instalments[0].amount)
         self.assertEqual(plan.move_ids, instalments.move_ids)
+
+    def test_followup_ran_once(self):
+        run = self.env["cobranza.followup.run"].search([("company_id", "=", self.demo_company.id)])
+        self.assertEqual(len(run), 1)
+        self.assertEqual(run.state, "done")
+        self.assertGreaterEqual(run.evaluated_count, 100)
+        levels = self.moves.filtered(lambda m: m.move_type == "out_invoice").cobranza_level_id
+        self.assertGreaterEqual(len(levels), 4, "demo invoices sit at several follow-up levels")
