@@ -51,7 +51,7 @@ class CobranzaAgingFields(models.AbstractModel):
         comodel_name="l10n_latam.document.type", string="DTE type", readonly=True
     )
     collector_id = fields.Many2one(comodel_name="res.users", readonly=True)
-    level_id = fields.Many2one(comodel_name="cobranza.level", string="Level", readonly=True)
+    level_id = fields.Many2one(comodel_name="cobranza.level", readonly=True)
     account_id = fields.Many2one(comodel_name="account.account", readonly=True)
     date = fields.Date(string="Accounting date", readonly=True)
     date_due = fields.Date(string="Due date", readonly=True)
