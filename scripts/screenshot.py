@@ -1,7 +1,8 @@
 """Take a screenshot of a page of the running demo (make demo) as a logged-in user.
 
 Usage: python3 scripts/screenshot.py URL_PATH OUTPUT.png [--login admin --password admin]
-                                     [--width 1440 --height 900] [--wait 6]
+                                     [--width 1440 --height 900] [--wait 6] [--js CODE]
+--js runs JavaScript in the page once it has loaded (e.g. to open a dialog), then waits again.
 Logs in through Odoo's JSON-RPC, gives the session cookie to headless Chromium and drives it with
 the DevTools protocol (websocket-client, as Odoo's own browser tests do).
 """
@@ -42,6 +43,7 @@ def main():
     parser.add_argument("--width", type=int, default=1440)
     parser.add_argument("--height", type=int, default=900)
     parser.add_argument("--wait", type=float, default=6)
+    parser.add_argument("--js", default="")
     args = parser.parse_args()
 
     session_id = login(args.base_url, args.db, args.login, args.password)
@@ -98,6 +100,9 @@ def main():
         )
         call("Page.navigate", url=args.base_url + args.path)
         time.sleep(args.wait)
+        if args.js:
+            call("Runtime.evaluate", expression=args.js, awaitPromise=True)
+            time.sleep(args.wait)
         shot = call("Page.captureScreenshot", format="png")
         with open(args.output, "wb") as output:
             output.write(base64.b64decode(shot["data"]))

@@ -6,7 +6,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import format_amount, format_datetime
 
-from ..services import priority
+from ..services import promise as promise_service
 
 CONTACT_RESULTS = [
     ("no_answer", "No answer"),
@@ -261,40 +261,37 @@ class CobranzaCall(models.Model):
         return False
 
     def _create_promises(self, call, values):
-        """One promise (or one per instalment of a payment plan) allocated oldest invoice first."""
-        currency = call.currency_id
+        """The promise agreed on the call, allocated oldest invoice first; a payment plan is a
+        cobranza.payment.plan whose instalments are the promises."""
         moves = values["promise_move_ids"].sorted(lambda m: (m.invoice_date_due or m.invoice_date, m.id))
-        residuals = dict(zip(moves.ids, moves.mapped("amount_residual"), strict=True))
-        count = max(values.get("plan_instalments") or 1, 1) if values["outcome"] == "payment_plan" else 1
-        interval = values.get("plan_interval_days") or 30
-        amounts = priority.instalments(values["promise_amount"], count, currency.decimal_places)
-        Promise = self.env["cobranza.promise"]
-        for index, amount in enumerate(amounts):
-            parts = priority.allocate(amount, [residuals[move_id] for move_id in moves.ids])
-            lines = []
-            for move, part in zip(moves, parts, strict=True):
-                part = currency.round(part)
-                if currency.is_zero(part):
-                    continue
-                residuals[move.id] -= part
-                lines.append(fields.Command.create({"move_id": move.id, "amount": part}))
-            note = values.get("note") or ""
-            if count > 1:
-                note = self.env._(
-                    "Instalment %(index)s of %(count)s. %(note)s", index=index + 1, count=count, note=note
-                )
-            Promise.create(
+        common = {
+            "company_id": call.company_id.id,
+            "partner_id": call.partner_id.id,
+            "user_id": call.user_id.id,
+            "channel": "call",
+            "note": (values.get("note") or "").strip() or False,
+        }
+        if values["outcome"] == "payment_plan":
+            plan = self.env["cobranza.payment.plan"].create(
                 {
-                    "company_id": call.company_id.id,
-                    "partner_id": call.partner_id.id,
-                    "user_id": call.user_id.id,
-                    "date": values["promise_date"] + timedelta(days=interval * index),
-                    "channel": "call",
-                    "note": note.strip() or False,
-                    "call_id": call.id,
-                    "line_ids": lines,
+                    **common,
+                    "move_ids": [fields.Command.set(moves.ids)],
+                    "amount_total": values["promise_amount"],
+                    "instalment_count": max(values.get("plan_instalments") or 1, 1),
+                    "date_first": values["promise_date"],
+                    "interval_days": values.get("plan_interval_days") or 30,
                 }
             )
+            plan.action_generate()
+            plan.promise_ids.call_id = call
+            return plan.promise_ids
+        [parts] = promise_service.allocate(
+            [values["promise_amount"]], moves.mapped("amount_residual"), call.currency_id.rounding
+        )
+        lines = [fields.Command.create({"move_id": moves[index].id, "amount": part}) for index, part in parts]
+        return self.env["cobranza.promise"].create(
+            {**common, "date": values["promise_date"], "call_id": call.id, "line_ids": lines}
+        )
 
     def _activity_target(self, activity):
         """The record the next activity goes on: the one of the current activity, else the customer."""

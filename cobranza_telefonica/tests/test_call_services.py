@@ -40,17 +40,3 @@ class TestPriority(BaseCase):
         self.assertEqual(priority.risk_factor("A"), 1.0)
         self.assertEqual(priority.risk_factor("C"), 2.0)
         self.assertGreater(priority.risk_factor("C"), priority.risk_factor("B"))
-
-    def test_allocate(self):
-        self.assertEqual(priority.allocate(120, [100, 50]), [100, 20])
-        self.assertEqual(priority.allocate(50, [100, 50]), [50, 0])
-        with self.assertRaises(ValueError):
-            priority.allocate(151, [100, 50])
-        with self.assertRaises(ValueError):
-            priority.allocate(0, [100])
-
-    def test_instalments(self):
-        self.assertEqual(priority.instalments(100000, 3), [33333, 33333, 33334])
-        self.assertEqual(priority.instalments(100.0, 3, 2), [33.33, 33.33, 33.34])
-        with self.assertRaises(ValueError):
-            priority.instalments(100, 0)
