@@ -111,8 +111,13 @@ pg_start() {
             || { cat "$BUILD_DIR/initdb.log" >&2; die "initdb failed"; }
     fi
     if as_pg_user "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" status >/dev/null 2>&1; then
-        info "PostgreSQL already running (socket $PGSOCK_DIR, port $PG_PORT)"
-        return 0
+        if "$PG_BIN/pg_isready" -q -h "$PGSOCK_DIR" -p "$PG_PORT"; then
+            info "PostgreSQL already running (socket $PGSOCK_DIR, port $PG_PORT)"
+            return 0
+        fi
+        # Running but unreachable (its socket file was removed): restart it cleanly.
+        info "PostgreSQL runs but does not answer on $PGSOCK_DIR: restarting it"
+        as_pg_user "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" -m fast -w stop >/dev/null
     fi
     info "Starting PostgreSQL (socket $PGSOCK_DIR, port $PG_PORT)"
     as_pg_user "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" -l "$PGDATA_DIR/server.log" -w -t 60 start \
