@@ -3,7 +3,8 @@
 # generate_series: one posted customer invoice (account_move) per line, each with its receivable
 # line (display_type payment_term) and its balancing income line, so the ledger stays balanced
 # and account_move_line holds 2 x BENCH_LINES rows. Then it times the aging read_group on the
-# view (by bucket, by customer) beside a plain SQL GROUP BY over the same lines, same run.
+# view (by bucket, by customer) beside a plain SQL GROUP BY over the same lines, same run:
+# one warm-up, then BENCH_RUNS (default 7) interleaved rounds; median and min of each query.
 import datetime
 import os
 import statistics
@@ -13,7 +14,7 @@ from odoo.tools import SQL
 
 N = int(os.environ.get("BENCH_LINES", "1000000"))
 PARTNERS = int(os.environ.get("BENCH_PARTNERS", "2000"))
-RUNS = int(os.environ.get("BENCH_RUNS", "5"))
+RUNS = int(os.environ.get("BENCH_RUNS", "7"))
 PREFIX = "BENCH/"
 
 cr = env.cr  # noqa: F821 - the Odoo shell gives env
@@ -116,17 +117,52 @@ if existing != N:
     print(f"  built in {time.perf_counter() - started:.0f} s")
 
 
-def timed(label, func):
-    func()  # warm-up
-    times = []
+def run_group(title, queries):
+    """Time ``queries`` [(key, label, func)] interleaved: one warm-up of each, then RUNS rounds in
+    which every query runs once, so both sides of a ratio share the machine's load of the moment.
+    Returns {key: (median, min)} in seconds."""
+    print(title)
+    for _key, _label, func in queries:
+        func()  # warm-up: caches, plans, pages
+    times = {key: [] for key, _label, _func in queries}
+    groups = {}
     for _run in range(RUNS):
-        env.invalidate_all()  # noqa: F821
-        started = time.perf_counter()
-        result = func()
-        times.append(time.perf_counter() - started)
-    median = statistics.median(times)
-    print(f"  {label:<58} {median * 1000:8.0f} ms (median of {RUNS}, {len(result)} groups)")
-    return median
+        for key, _label, func in queries:
+            env.invalidate_all()  # noqa: F821
+            started = time.perf_counter()
+            result = func()
+            times[key].append(time.perf_counter() - started)
+            groups[key] = len(result)
+    figures = {}
+    for key, label, _func in queries:
+        figures[key] = (statistics.median(times[key]), min(times[key]))
+        print(
+            f"  {label:<72} median {figures[key][0] * 1000:6.0f} ms  min {figures[key][1] * 1000:6.0f} ms"
+            f"  ({groups[key]} groups)"
+        )
+    return figures
+
+
+def ratio(figures, key, base):
+    return f"{figures[key][0] / figures[base][0]:.2f}x (min {figures[key][1] / figures[base][1]:.2f}x)"
+
+
+def sql_rows(query):
+    cr.execute(query)
+    return cr.fetchall()
+
+
+def with_work_mem(func, size="32MB"):
+    """``func`` under SET LOCAL work_mem (this transaction only, rolled back at the end)."""
+
+    def wrapped():
+        cr.execute(SQL("SET LOCAL work_mem = %s", size))
+        try:
+            return func()
+        finally:
+            cr.execute("RESET work_mem")
+
+    return wrapped
 
 
 report = env["cobranza.aging.report"]  # noqa: F821
@@ -146,8 +182,13 @@ plain_from = SQL(
 
 
 def plain(groupby):
-    cr.execute(SQL("SELECT %s, SUM(aml.amount_residual) %s GROUP BY 1", groupby, plain_from))
-    return cr.fetchall()
+    return sql_rows(SQL("SELECT %s, SUM(aml.amount_residual) %s GROUP BY 1", groupby, plain_from))
+
+
+def view(column):
+    return sql_rows(
+        SQL("SELECT %s, SUM(residual) FROM cobranza_aging_report GROUP BY 1", SQL.identifier(column))
+    )
 
 
 cr.execute(
@@ -156,36 +197,84 @@ cr.execute(
 )
 print(f"Open receivable lines: {cr.fetchone()[0]:,}; PostgreSQL: ", end="")
 cr.execute("SHOW server_version")
-print(cr.fetchone()[0])
-results = {}
-results["sql_bucket"] = timed("plain SQL GROUP BY bucket", lambda: plain(bucket_case))
-results["orm_bucket"] = timed(
-    "read_group on cobranza.aging.report by bucket (superuser)",
-    lambda: report.read_group([], ["residual:sum"], ["bucket"]),
+print(cr.fetchone()[0], end="; work_mem: ")
+cr.execute("SHOW work_mem")
+print(cr.fetchone()[0], f"; {RUNS} interleaved runs after one warm-up; load average {os.getloadavg()}")
+
+bucket = run_group(
+    "By bucket",
+    [
+        ("sql", "plain SQL GROUP BY bucket on account_move_line", lambda: plain(bucket_case)),
+        ("view", "SQL GROUP BY bucket on the view cobranza_aging_report", lambda: view("bucket")),
+        (
+            "orm",
+            "read_group(['residual:sum'], ['bucket']) (superuser)",
+            lambda: report.read_group([], ["residual:sum"], ["bucket"]),
+        ),
+        (
+            "orm_mgr",
+            "read_group by bucket as a manager (record rules)",
+            lambda: report.with_user(manager).read_group([], ["residual:sum"], ["bucket"]),
+        ),
+    ],
 )
-results["orm_bucket_mgr"] = timed(
-    "read_group by bucket as a manager (record rules)",
-    lambda: report.with_user(manager).read_group([], ["residual:sum"], ["bucket"]),
-)
-results["sql_partner"] = timed(
-    "plain SQL GROUP BY customer", lambda: plain(SQL("COALESCE(aml.partner_id, 0)"))
-)
-results["orm_partner"] = timed(
-    "read_group on cobranza.aging.report by customer",
-    lambda: report.read_group([], ["residual:sum"], ["partner_id"]),
-)
-results["orm_pivot"] = timed(
-    "read_group by customer x bucket (the pivot)",
-    lambda: report.read_group([], ["residual:sum"], ["partner_id", "bucket"], lazy=False),
+customer = run_group(
+    "By customer",
+    [
+        ("sql", "plain SQL GROUP BY customer on account_move_line", lambda: plain(SQL("aml.partner_id"))),
+        ("view", "SQL GROUP BY customer on the view cobranza_aging_report", lambda: view("partner_id")),
+        (
+            "orm_raw",
+            "_read_group(['partner_id'], ['residual:sum']) (model API, by id)",
+            lambda: report._read_group([], ["partner_id"], ["residual:sum"]),
+        ),
+        (
+            "orm_sql",
+            "_read_group ordered by customer name (read_group's SQL, no names)",
+            lambda: report._read_group([], ["partner_id"], ["__count", "residual:sum"], order="partner_id"),
+        ),
+        (
+            "orm",
+            "read_group(['residual:sum'], ['partner_id']) (list/pivot: names, order)",
+            lambda: report.read_group([], ["residual:sum"], ["partner_id"]),
+        ),
+        (
+            "orm_wm",
+            "read_group by customer, work_mem 32MB",
+            with_work_mem(lambda: report.read_group([], ["residual:sum"], ["partner_id"])),
+        ),
+        (
+            "sql_wm",
+            "plain SQL GROUP BY customer, work_mem 32MB",
+            with_work_mem(lambda: plain(SQL("aml.partner_id"))),
+        ),
+    ],
 )
 board = env["cobranza.dashboard"]  # noqa: F821
-results["as_of"] = timed(
-    "as-of-date totals today (dashboard, snapshot: partials replayed)",
-    lambda: [board._aging_totals(company, datetime.date.today())],
+other = run_group(
+    "Other",
+    [
+        (
+            "pivot",
+            "read_group by customer x bucket (the pivot's cells, lazy=False)",
+            lambda: report.read_group([], ["residual:sum"], ["partner_id", "bucket"], lazy=False),
+        ),
+        (
+            "as_of",
+            "as-of-date totals today (dashboard, snapshot: partials replayed)",
+            lambda: [board._aging_totals(company, datetime.date.today())],
+        ),
+    ],
+)
+print("Ratios to the plain SQL GROUP BY of the same run (median, min):")
+print(
+    f"  by bucket:   view SQL {ratio(bucket, 'view', 'sql')}, read_group {ratio(bucket, 'orm', 'sql')}, "
+    f"as manager {ratio(bucket, 'orm_mgr', 'sql')}"
 )
 print(
-    f"Ratios: by bucket {results['orm_bucket'] / results['sql_bucket']:.2f}x "
-    f"(as manager {results['orm_bucket_mgr'] / results['sql_bucket']:.2f}x), "
-    f"by customer {results['orm_partner'] / results['sql_partner']:.2f}x"
+    f"  by customer: view SQL {ratio(customer, 'view', 'sql')}, "
+    f"_read_group {ratio(customer, 'orm_raw', 'sql')}, "
+    f"read_group's SQL {ratio(customer, 'orm_sql', 'sql')}, read_group {ratio(customer, 'orm', 'sql')}, "
+    f"read_group at work_mem 32MB {ratio(customer, 'orm_wm', 'sql_wm')} (to plain at 32MB)"
 )
 env.cr.rollback()  # noqa: F821
