@@ -101,7 +101,8 @@ def main():
         call("Page.navigate", url=args.base_url + args.path)
         time.sleep(args.wait)
         if args.js:
-            call("Runtime.evaluate", expression=args.js, awaitPromise=True)
+            result = call("Runtime.evaluate", expression=args.js, awaitPromise=True, returnByValue=True)
+            print("js:", result.get("result", {}).get("value"), result.get("exceptionDetails", ""))
             time.sleep(args.wait)
         shot = call("Page.captureScreenshot", format="png")
         with open(args.output, "wb") as output:

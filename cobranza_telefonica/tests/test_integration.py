@@ -98,3 +98,31 @@ class TestFeaturesTogether(PromiseCommon):
         self.assertEqual(activity.cobranza_queue_state, "blocked")
         self.assertEqual(activity.cobranza_blocked_reason, "Weekly limit of calls or visits reached")
         self.assertGreaterEqual(activity.cobranza_next_allowed, datetime(2026, 3, 23, 11, 0))
+
+
+@tagged("post_install", "-at_install")
+class TestAgingGroupOrder(PromiseCommon):
+    def test_customers_grouped_in_name_order(self):
+        """The aging grouped by customer comes in the partners' name order (its own ordering
+        code avoids joining the partner on every line), both ways, with limit and offset."""
+        names = ("Zeta Ltda.", "Alfa SpA", "Medio SpA")
+        partners = self.env["res.partner"]
+        for name, rut in zip(names, ("76086428-5", "76201224-3", "12533840-2"), strict=True):
+            partner = self._create_cl_partner(name, rut)
+            self._invoice(partner, 1000 * (len(partners) + 1), self.TODAY)
+            partners |= partner
+        Aging = self.env["cobranza.aging.report"]
+        domain = [("partner_id", "in", partners.ids)]
+
+        def order(**kwargs):
+            groups = Aging.read_group(domain, ["residual:sum"], ["partner_id"], **kwargs)
+            return [group["partner_id"][1] for group in groups]
+
+        self.assertEqual(order(), ["Alfa SpA", "Medio SpA", "Zeta Ltda."])
+        self.assertEqual(order(orderby="partner_id desc"), ["Zeta Ltda.", "Medio SpA", "Alfa SpA"])
+        self.assertEqual(order(orderby="partner_id", limit=1, offset=1), ["Medio SpA"])
+        sums = {
+            g["partner_id"][1]: g["residual"]
+            for g in Aging.read_group(domain, ["residual:sum"], ["partner_id"])
+        }
+        self.assertEqual(sums, {"Zeta Ltda.": 1000, "Alfa SpA": 2000, "Medio SpA": 3000})
