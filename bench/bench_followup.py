@@ -248,8 +248,9 @@ def timed_run(label):
     run = Run.search([("trigger", "=", "cron"), ("company_id", "=", COMPANY.id)], limit=1)
     evaluated = run.evaluated_count or 1
     log(
-        "%s: %.1f s (%.1f s CPU in Odoo), %s queries, %.3f queries/invoice; evaluated %s invoices of %s customers, "
-        "%s e-mails, %s calls, %s letters, %s reviews, %s postponed, %s excluded, %s errors",
+        "%s: %.1f s (%.1f s CPU in Odoo), %s queries, %.3f queries/invoice; "
+        "evaluated %s invoices of %s customers, %s e-mails, %s calls, %s letters, %s reviews, "
+        "%s postponed, %s excluded, %s errors",
         label,
         seconds,
         cpu,

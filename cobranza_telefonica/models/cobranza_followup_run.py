@@ -2,7 +2,7 @@ import logging
 from collections import Counter, defaultdict
 from datetime import timedelta
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
@@ -402,9 +402,7 @@ class CobranzaFollowupRun(models.Model):
         escaped, the level's call note included): they are stored in one UPDATE instead of
         being sanitized again one by one, which was most of the cost of a first run."""
         notes = [vals.pop("note", None) for vals in vals_list]
-        activities = (
-            self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(vals_list)
-        )
+        activities = self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(vals_list)
         ids = [act.id for act, note in zip(activities, notes, strict=True) if note]
         if ids:
             self.env.cr.execute(
@@ -571,7 +569,7 @@ class CobranzaFollowupRun(models.Model):
         # Translated once: the per-line lookup was a large share of building the notes.
         due_text = self.env._("due %(date)s")
         prefixes = {}  # document type id -> prefix shown before the folio
-        lines = {}  # move id -> escaped <li> of the invoice (the same line in calls and reviews)
+        lines = {}  # move id -> <li> of the invoice (Markup) (the same line in calls and reviews)
 
         def invoice_line(move):
             if move.id not in lines:
@@ -579,18 +577,18 @@ class CobranzaFollowupRun(models.Model):
                 if doc_type.id not in prefixes:
                     prefixes[doc_type.id] = doc_type.doc_code_prefix or doc_type.code or ""
                 due = date(move.cobranza_oldest_due_date or move.invoice_date_due)
-                lines[move.id] = "<li>{} {} · {} · {}</li>".format(
-                    escape(prefixes[doc_type.id]),
-                    escape(move.l10n_latam_document_number or move.name),
-                    escape(money(move.amount_residual, move.currency_id)),
-                    escape(due_text % {"date": due}),
+                lines[move.id] = Markup("<li>{} {} · {} · {}</li>").format(
+                    prefixes[doc_type.id],
+                    move.l10n_latam_document_number or move.name,
+                    money(move.amount_residual, move.currency_id),
+                    due_text % {"date": due},
                 )
             return lines[move.id]
 
         return {"money": money, "date": date, "invoice_line": invoice_line}
 
     def _invoice_lines_html(self, moves, formatters):
-        return Markup("<ul>%s</ul>") % Markup("".join(formatters["invoice_line"](move) for move in moves))
+        return Markup("<ul>%s</ul>") % Markup("").join(formatters["invoice_line"](move) for move in moves)
 
     def _schedule_call(self, partner, moves, level_of, existing, call_due, batch, state):
         """Keep ONE open collection call on the customer: update the open one (whoever scheduled
