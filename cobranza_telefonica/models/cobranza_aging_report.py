@@ -223,6 +223,32 @@ class CobranzaAgingReport(models.Model):
     _auto = False
     _order = "date_due, id"
     _rec_name = "move_id"
+    # What the view reads: the ORM flushes these before any search or read_group on it, so
+    # entries posted or paid earlier in the same transaction are counted.
+    _depends = {
+        "account.move.line": [
+            "account_id",
+            "amount_currency",
+            "amount_residual",
+            "amount_residual_currency",
+            "balance",
+            "company_currency_id",
+            "company_id",
+            "currency_id",
+            "date",
+            "date_maturity",
+            "move_id",
+            "parent_state",
+            "partner_id",
+        ],
+        "account.move": [
+            "cobranza_collector_id",
+            "cobranza_level_id",
+            "l10n_latam_document_type_id",
+            "move_type",
+        ],
+        "account.account": ["account_type"],
+    }
 
     def init(self):
         drop_view_if_exists(self.env.cr, self._table)

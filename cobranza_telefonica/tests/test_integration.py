@@ -107,12 +107,13 @@ class TestAgingGroupOrder(PromiseCommon):
         code avoids joining the partner on every line), both ways, with limit and offset."""
         names = ("Zeta Ltda.", "Alfa SpA", "Medio SpA")
         partners = self.env["res.partner"]
-        for name, rut in zip(names, ("76086428-5", "76201224-3", "12533840-2"), strict=True):
+        for name, rut in zip(names, ("77123456-9", "77234567-4", "77345678-K"), strict=True):
             partner = self._create_cl_partner(name, rut)
             self._invoice(partner, 1000 * (len(partners) + 1), self.TODAY)
             partners |= partner
         Aging = self.env["cobranza.aging.report"]
         domain = [("partner_id", "in", partners.ids)]
+        self.assertEqual(Aging.search(domain).partner_id, partners)
 
         def order(**kwargs):
             groups = Aging.read_group(domain, ["residual:sum"], ["partner_id"], **kwargs)
