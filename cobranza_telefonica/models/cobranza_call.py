@@ -26,7 +26,6 @@ OUTCOMES = [
 ]
 # Results after which we simply try again later.
 RETRY_RESULTS = ("no_answer", "busy", "voicemail", "third_party")
-PROMISE_MAX_DAYS = 60
 
 
 class CobranzaCall(models.Model):
@@ -213,11 +212,10 @@ class CobranzaCall(models.Model):
         last_date = promise_date + timedelta(days=interval * (count - 1))
         if promise_date < today:
             raise UserError(self.env._("The promised date cannot be in the past."))
-        if last_date > today + timedelta(days=PROMISE_MAX_DAYS):
+        horizon = self.env.company.cobranza_promise_horizon_days
+        if last_date > today + timedelta(days=horizon):
             raise UserError(
-                self.env._(
-                    "The promised dates must fall within %(days)s days from today.", days=PROMISE_MAX_DAYS
-                )
+                self.env._("The promised dates must fall within %(days)s days from today.", days=horizon)
             )
 
     @api.model

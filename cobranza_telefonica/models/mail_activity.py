@@ -66,11 +66,6 @@ class MailActivity(models.Model):
     # Guardrails and queue
     # ------------------------------------------------------------------
 
-    @api.model
-    def _cobranza_tz(self, company=None):
-        company = company or self.env.company
-        return pytz.timezone(company.partner_id.tz or "America/Santiago")
-
     def _cobranza_blocked_reason(self, when=None):
         """Return {activity id: {"reason": text, "next_allowed": UTC datetime}} for the calls of
         ``self`` that the contact guardrails (Ley 21.320: hours, days, holidays, calls per week)
@@ -78,7 +73,7 @@ class MailActivity(models.Model):
         override by a manager for today lifts the block."""
         when = when or fields.Datetime.now()
         company = self.env.company
-        local_today = pytz.utc.localize(when).astimezone(self._cobranza_tz(company)).date()
+        local_today = pytz.utc.localize(when).astimezone(company._cobranza_tz()).date()
         calls = self.filtered(lambda activity: activity.cobranza_override_date != local_today)
         partners = calls.cobranza_partner_id
         if not partners:
@@ -226,7 +221,7 @@ class MailActivity(models.Model):
         if not (reason or "").strip():
             raise UserError(self.env._("Write why the guardrails are overridden."))
         block = self.sudo()._cobranza_blocked_reason().get(self.id)
-        local_today = pytz.utc.localize(fields.Datetime.now()).astimezone(self._cobranza_tz()).date()
+        local_today = self.env.company._cobranza_today()
         self.sudo().write(
             {
                 "cobranza_override_reason": reason,

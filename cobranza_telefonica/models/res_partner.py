@@ -337,14 +337,11 @@ class ResPartner(models.Model):
     def _cobranza_open_invoices(self, company=None):
         """Posted, unpaid customer invoices of this customer in ``company``, oldest due first."""
         self.ensure_one()
-        company = company or self.env.company
-        return self.env["account.move"].search(
+        Move = self.env["account.move"]
+        return Move.search(
             [
+                *Move._cobranza_open_domain(company or self.env.company),
                 ("commercial_partner_id", "=", self.commercial_partner_id.id),
-                ("company_id", "=", company.id),
-                ("move_type", "=", "out_invoice"),
-                ("state", "=", "posted"),
-                ("payment_state", "in", ("not_paid", "partial")),
             ],
             order="invoice_date_due asc, id asc",
         )
