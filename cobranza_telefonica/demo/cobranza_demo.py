@@ -44,7 +44,7 @@ class CobranzaDemo(models.AbstractModel):
         if Move.search_count([("company_id", "=", company.id), ("partner_id", "in", partners.ids)], limit=1):
             return self._demo_promises(company)
         rng = random.Random(2026)
-        today = fields.Date.context_today(self)
+        today = self.env.company._cobranza_today()
         journal = self.env["account.journal"].search(
             [("company_id", "=", company.id), ("type", "=", "sale"), ("l10n_latam_use_documents", "=", True)],
             limit=1,
@@ -205,7 +205,7 @@ class CobranzaDemo(models.AbstractModel):
         Promise = self.env["cobranza.promise"].sudo().with_company(company)
         if Promise.search_count([("company_id", "=", company.id)], limit=1):
             return False
-        today = fields.Date.context_today(self)
+        today = self.env.company._cobranza_today()
         collector = self.env.ref("cobranza_telefonica.user_cobrador_demo", raise_if_not_found=False)
         partners = self.env.ref("cobranza_telefonica.partner_category_cobranza_demo").partner_ids.sorted("id")
         unpaid = defaultdict(lambda: self.env["account.move"])

@@ -138,7 +138,7 @@ class AccountMove(models.Model):
     @api.depends("cobranza_oldest_due_date", "invoice_date_due")
     @api.depends_context("date")
     def _compute_cobranza_days_overdue(self):
-        today = fields.Date.context_today(self)
+        today = self.env.company._cobranza_today()
         for move in self:
             due = move.cobranza_oldest_due_date or move.invoice_date_due
             move.cobranza_days_overdue = (today - due).days if due else 0
@@ -148,7 +148,7 @@ class AccountMove(models.Model):
         flip = {">": "<", ">=": "<=", "<": ">", "<=": ">=", "=": "=", "!=": "!="}
         if operator not in flip or not isinstance(value, int):
             return NotImplemented
-        due = fields.Date.context_today(self) - timedelta(days=value)
+        due = self.env.company._cobranza_today() - timedelta(days=value)
         return [("cobranza_oldest_due_date", flip[operator], due)]
 
     @api.model
@@ -235,7 +235,7 @@ class AccountMovePromise(models.Model):
                 [
                     ("move_id", "in", self.ids),
                     ("promise_id.state", "=", "open"),
-                    ("promise_id.date_deadline", ">=", fields.Date.context_today(self)),
+                    ("promise_id.date_deadline", ">=", self.env.company._cobranza_today()),
                 ],
                 ["move_id"],
             )

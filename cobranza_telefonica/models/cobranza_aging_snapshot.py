@@ -64,7 +64,7 @@ class CobranzaAgingSnapshot(models.Model):
         """Daily: for every company, take the snapshot of the last month end if it is missing.
         Safe to run twice; one company's error is logged and the others go on."""
         snapshots = self.sudo()  # a job: the snapshots are read-only for every user
-        today = fields.Date.context_today(self)
+        today = self.env.company._cobranza_today()
         month_end = today.replace(day=1) - timedelta(days=1)
         companies = companies or self.env["res.company"].search([])  # pylint: disable=no-search-all
         existing = set(snapshots.search([("date", "=", month_end)]).company_id.ids)

@@ -57,7 +57,7 @@ class CobranzaCall(models.Model):
         index=True,
         default=lambda self: self.env.user,
     )
-    date_start = fields.Datetime(string="Start", required=True, default=fields.Datetime.now, index=True)
+    date_start = fields.Datetime(string="Start", required=True, default=lambda self: self.env["res.company"]._cobranza_now(), index=True)
     duration = fields.Float(string="Duration (minutes)", aggregator="sum")
     contact_result = fields.Selection(selection=CONTACT_RESULTS, required=True, index=True)
     outcome = fields.Selection(selection=OUTCOMES, index=True)
@@ -162,7 +162,7 @@ class CobranzaCall(models.Model):
         outcome = values.get("outcome")
         if result == "debtor" and not outcome:
             raise UserError(self.env._("You reached the debtor: choose the outcome of the call."))
-        now = fields.Datetime.now()
+        now = self.env["res.company"]._cobranza_now()
         next_call = values.get("next_call")
         if next_call and next_call <= now:
             raise UserError(self.env._("The next call must be in the future."))
@@ -206,7 +206,7 @@ class CobranzaCall(models.Model):
                     residual=format_amount(self.env, residual, currency),
                 )
             )
-        today = fields.Date.context_today(self)
+        today = self.env.company._cobranza_today()
         count = values.get("outcome") == "payment_plan" and max(values.get("plan_instalments") or 1, 1) or 1
         interval = values.get("plan_interval_days") or 30
         last_date = promise_date + timedelta(days=interval * (count - 1))
@@ -225,7 +225,7 @@ class CobranzaCall(models.Model):
             "partner_id": values["partner_id"].commercial_partner_id.id,
             "move_ids": [fields.Command.set((values.get("move_ids") or self.env["account.move"]).ids)],
             "user_id": self.env.user.id,
-            "date_start": values.get("date_start") or fields.Datetime.now(),
+            "date_start": values.get("date_start") or self.env["res.company"]._cobranza_now(),
             "duration": values.get("duration") or 0.0,
             "contact_result": values["contact_result"],
             "outcome": self._outcome_for(values),
@@ -255,7 +255,7 @@ class CobranzaCall(models.Model):
         if values.get("next_call"):
             return values["next_call"]
         if values["contact_result"] in RETRY_RESULTS or values["contact_result"] == "wrong_number":
-            return fields.Datetime.now() + timedelta(days=1)
+            return self.env["res.company"]._cobranza_now() + timedelta(days=1)
         return False
 
     def _create_promises(self, call, values):
@@ -313,7 +313,7 @@ class CobranzaCall(models.Model):
     def _schedule_payment_check(self, call, values):
         call.partner_id.sudo().activity_schedule(
             "mail.mail_activity_data_todo",
-            date_deadline=fields.Date.context_today(call),
+            date_deadline=call.company_id._cobranza_today(),
             summary=self.env._("Check the payment the customer says was made"),
             note=values.get("note") or "",
             user_id=call.user_id.id,

@@ -30,14 +30,14 @@ class CobranzaContact(models.Model):
         comodel_name="res.company", required=True, index=True, default=lambda self: self.env.company
     )
     channel = fields.Selection(selection=CONTACT_CHANNELS, required=True)
-    date = fields.Datetime(required=True, default=fields.Datetime.now, index=True)
+    date = fields.Datetime(required=True, default=lambda self: self.env["res.company"]._cobranza_now(), index=True)
     user_id = fields.Many2one(comodel_name="res.users", string="By", default=lambda self: self.env.user)
     origin = fields.Char(help="What made the contact: the follow-up run, a call, a promise check…")
     note = fields.Text()
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_recent(self):
-        limit = fields.Datetime.now() - relativedelta(years=RETENTION_YEARS)
+        limit = self.env["res.company"]._cobranza_now() - relativedelta(years=RETENTION_YEARS)
         if any(contact.date > limit for contact in self):
             raise UserError(
                 self.env._(

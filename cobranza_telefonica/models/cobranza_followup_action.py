@@ -19,7 +19,7 @@ class CobranzaFollowupAction(models.Model):
     company_id = fields.Many2one(comodel_name="res.company", required=True, index=True)
     partner_id = fields.Many2one(comodel_name="res.partner", string="Customer", index=True)
     run_id = fields.Many2one(comodel_name="cobranza.followup.run", ondelete="set null")
-    date = fields.Datetime(default=fields.Datetime.now)
+    date = fields.Datetime(default=lambda self: self.env["res.company"]._cobranza_now())
 
     _sql_constraints = [
         ("once_uniq", "unique(move_id, level_id, action)", "This follow-up action was already done."),

@@ -42,8 +42,8 @@ class CobranzaFollowupRun(models.Model):
     company_id = fields.Many2one(
         comodel_name="res.company", required=True, index=True, default=lambda self: self.env.company
     )
-    date = fields.Date(required=True, default=fields.Date.context_today, help="The day the run evaluates.")
-    start_datetime = fields.Datetime(string="Started", default=fields.Datetime.now)
+    date = fields.Date(required=True, default=lambda self: self.env.company._cobranza_today(), help="The day the run evaluates.")
+    start_datetime = fields.Datetime(string="Started", default=lambda self: self.env["res.company"]._cobranza_now())
     end_datetime = fields.Datetime(string="Finished")
     state = fields.Selection(
         selection=[("running", "Running"), ("done", "Done")], required=True, default="running", index=True
@@ -106,7 +106,7 @@ class CobranzaFollowupRun(models.Model):
                 run.write(
                     {
                         "state": "done",
-                        "end_datetime": fields.Datetime.now(),
+                        "end_datetime": self.env["res.company"]._cobranza_now(),
                         "log": "\n".join(filter(None, [run.log, self.env._("Interrupted before the end.")])),
                     }
                 )
@@ -193,7 +193,7 @@ class CobranzaFollowupRun(models.Model):
             run._record_batch(stats, log, batch[-1])
             done += len(batch)
             run._commit_batch(done, len(partner_ids) - done)
-        run.write({"state": "done", "end_datetime": fields.Datetime.now()})
+        run.write({"state": "done", "end_datetime": self.env["res.company"]._cobranza_now()})
         return True
 
     def _commit_batch(self, done, remaining):
@@ -236,7 +236,7 @@ class CobranzaFollowupRun(models.Model):
         levels = self.env["cobranza.level"].search([("company_id", "=", company.id)])
         return {
             "today": self.date,
-            "now": fields.Datetime.now(),
+            "now": self.env["res.company"]._cobranza_now(),
             "levels": levels,
             "call_type": self.env.ref("cobranza_telefonica.mail_activity_type_cobranza_call"),
             "todo_type": self.env.ref("mail.mail_activity_data_todo"),
@@ -389,7 +389,7 @@ class CobranzaFollowupRun(models.Model):
                 "FROM unnest(%s::int[], %s::int[], %s::varchar[], %s::int[], %s::int[], %s::int[]) "
                 "AS data(%s)",
                 SQL(", ").join(SQL.identifier(name) for name in columns),
-                fields.Datetime.now(),
+                self.env["res.company"]._cobranza_now(),
                 self.env.uid,
                 self.env.uid,
                 *([vals[name] for vals in vals_list] for name in columns),

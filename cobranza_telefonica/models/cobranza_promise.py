@@ -162,7 +162,7 @@ class CobranzaPromise(models.Model):
         as_of = self.env.context.get("cobranza_today")
         if as_of and self.env.is_superuser():
             return fields.Date.to_date(as_of)
-        return fields.Date.context_today(self)
+        return self.env.company._cobranza_today()
 
     @api.constrains("line_ids", "date", "partner_id", "company_id")
     def _check_promise(self):
@@ -216,7 +216,8 @@ class CobranzaPromise(models.Model):
         """Cancel open promises: their invoices go back to the follow-up."""
         if any(promise.state != "open" for promise in self):
             raise UserError(self.env._("Only open promises can be cancelled."))
-        self.write({"state": "cancelled", "date_decided": fields.Date.context_today(self)})
+        for promise in self:
+            promise.write({"state": "cancelled", "date_decided": promise.company_id._cobranza_today()})
         return True
 
     def action_evaluate(self):
@@ -282,11 +283,12 @@ class CobranzaPromise(models.Model):
     def _cobranza_evaluate(self, today=None):
         """Decide the open promises of ``self`` from the money paid: kept as soon as it is all
         paid, partially kept or broken once grace has ended. Return the promises decided."""
-        today = today or fields.Date.context_today(self)
         promises = self.filtered(lambda p: p.state == "open" and p.amount > 0)
         paid = promises._cobranza_paid_amounts()
         decided = self.browse()
+        todays = {company: today or company._cobranza_today() for company in promises.company_id}
         for promise in promises:
+            today = todays[promise.company_id]
             rounding = promise.currency_id.rounding
             amount_paid = promise.currency_id.round(paid[promise.id])
             state = promise_service.promise_state(
@@ -300,7 +302,9 @@ class CobranzaPromise(models.Model):
                 decided |= promise
             if vals:
                 promise.write(vals)
-        decided.filtered(lambda p: p.state in ("partial", "broken"))._cobranza_after_failure(today)
+        failed = decided.filtered(lambda p: p.state in ("partial", "broken"))
+        for company in failed.company_id:
+            failed.filtered(lambda p, c=company: p.company_id == c)._cobranza_after_failure(todays[company])
         return decided
 
     @api.model
@@ -321,11 +325,9 @@ class CobranzaPromise(models.Model):
         invoices = moves.exists().filtered(lambda move: move.move_type == "out_invoice")
         if not invoices:
             return self.browse()
-        today = fields.Date.context_today(self)
-        kept = self.sudo().search(
-            [("state", "=", "kept"), ("date_deadline", ">=", today), ("line_ids.move_id", "in", invoices.ids)]
-        )
-        kept |= kept.plan_id.promise_ids.filtered(lambda p: p.state == "kept" and p.date_deadline >= today)
+        kept = self.sudo().search([("state", "=", "kept"), ("line_ids.move_id", "in", invoices.ids)])
+        kept |= kept.plan_id.promise_ids.filtered(lambda p: p.state == "kept")
+        kept = kept.filtered(lambda p: p.date_deadline >= p.company_id._cobranza_today())
         paid = kept._cobranza_paid_amounts()
         reopened = kept.filtered(
             lambda p: float_compare(paid[p.id], p.amount, precision_rounding=p.currency_id.rounding) < 0
@@ -442,20 +444,26 @@ class CobranzaPromise(models.Model):
     def _cron_cobranza_check_promises(self, batch_size=500):
         """Daily: decide the open promises whose grace has ended and remind the customers whose
         promised date is near. Safe to run twice: both only touch promises still waiting."""
-        today = fields.Date.context_today(self)
-        due_domain = [("state", "=", "open"), ("date_deadline", "<", today)]
-        remind_domain = [
-            ("state", "=", "open"),
-            ("reminder_sent", "=", False),
-            ("date_reminder", "<=", today),
-            ("date", ">=", today),
-        ]
-        due = self.search(due_domain, limit=batch_size)
-        failed = due._cobranza_run_safely(lambda records: records._cobranza_evaluate(today))
-        remind = self.search(remind_domain, limit=batch_size)
-        failed |= remind._cobranza_run_safely(lambda records: records._cobranza_send_reminders())
-        remaining = 0 if failed else self.search_count(due_domain) + self.search_count(remind_domain)
-        self.env["ir.cron"]._notify_progress(done=len(due) + len(remind), remaining=remaining)
+        due, remind, failed, remaining = self.browse(), self.browse(), self.browse(), 0
+        for company in self.env["res.company"].sudo().search([]):  # pylint: disable=no-search-all
+            today = company._cobranza_today()  # grace and reminders end on the company's local day
+            due_domain = [("company_id", "=", company.id), ("state", "=", "open"), ("date_deadline", "<", today)]
+            remind_domain = [
+                ("company_id", "=", company.id),
+                ("state", "=", "open"),
+                ("reminder_sent", "=", False),
+                ("date_reminder", "<=", today),
+                ("date", ">=", today),
+            ]
+            company_due = self.search(due_domain, limit=batch_size)
+            failed |= company_due._cobranza_run_safely(lambda records, t=today: records._cobranza_evaluate(t))
+            company_remind = self.search(remind_domain, limit=batch_size)
+            failed |= company_remind._cobranza_run_safely(lambda records: records._cobranza_send_reminders())
+            due |= company_due
+            remind |= company_remind
+            if not failed:
+                remaining += self.search_count(due_domain) + self.search_count(remind_domain)
+        self.env["ir.cron"]._notify_progress(done=len(due) + len(remind), remaining=0 if failed else remaining)
         return due, remind
 
     def _cobranza_run_safely(self, function):

@@ -71,7 +71,7 @@ class MailActivity(models.Model):
         ``self`` that the contact guardrails (Ley 21.320: hours, days, holidays, calls per week)
         forbid at ``when`` (default now). The single place the queue and the call screen ask; an
         override by a manager for today lifts the block."""
-        when = when or fields.Datetime.now()
+        when = when or self.env["res.company"]._cobranza_now()
         company = self.env.company
         local_today = pytz.utc.localize(when).astimezone(company._cobranza_tz()).date()
         calls = self.filtered(lambda activity: activity.cobranza_override_date != local_today)
@@ -96,7 +96,7 @@ class MailActivity(models.Model):
         if not activities:
             return
         company = self.env.company
-        today = fields.Date.context_today(self)
+        today = self.env.company._cobranza_today()
         figures = self.env["res.partner"]._cobranza_overdue_figures(
             activities.cobranza_partner_id, company, today
         )
@@ -130,7 +130,7 @@ class MailActivity(models.Model):
     def _cobranza_queue_domain(self):
         domain = [
             ("cobranza_is_call", "=", True),
-            ("date_deadline", "<=", fields.Date.context_today(self)),
+            ("date_deadline", "<=", self.env.company._cobranza_today()),
         ]
         if not self.env.user.has_group("cobranza_telefonica.group_cobranza_manager"):
             domain.append(("user_id", "=", self.env.uid))

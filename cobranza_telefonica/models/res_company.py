@@ -3,6 +3,7 @@ import pytz
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..services import clock
 from .cobranza_holiday import CHILEAN_HOLIDAYS
 
 DEFAULT_LEVELS = [
@@ -150,9 +151,22 @@ class ResCompany(models.Model):
         )
         return True
 
-    def _cobranza_today(self):
-        """Today in the company's time zone."""
-        return fields.Date.context_today(self.with_context(tz=self._cobranza_tz().zone))
+    @api.model
+    def _cobranza_now(self):
+        """Now, UTC naive: the module's one clock (``services.clock``), which tests control."""
+        return clock.now()
+
+    def _cobranza_today(self, when=None):
+        """The company's local date at ``when`` (UTC, default now): "today" for collection."""
+        self.ensure_one()
+        moment = when or self._cobranza_now()
+        return pytz.utc.localize(moment).astimezone(self._cobranza_tz()).date()
+
+    def _cobranza_local(self, when=None):
+        """``when`` (UTC, default now) as a naive datetime in the company's time zone."""
+        self.ensure_one()
+        moment = when or self._cobranza_now()
+        return pytz.utc.localize(moment).astimezone(self._cobranza_tz()).replace(tzinfo=None)
 
     def _cobranza_tz(self):
         """The company's time zone: its partner's, else Chile's."""

@@ -263,7 +263,7 @@ class ResPartner(models.Model):
         """Daily: recompute average days late, overdue share and risk segment of every customer
         with debt or recent payments, and clear them on customers with neither. Written by SQL
         in batches (plain stored values, no dependencies); safe to run twice."""
-        today = fields.Date.context_today(self)
+        today = self.env.company._cobranza_today()
         values = self._cobranza_risk_values(today)
         self.env.cr.execute(
             "SELECT id FROM res_partner "
@@ -379,7 +379,7 @@ class ResPartner(models.Model):
         company = company or self.env.company
         currency = company.currency_id
         collector = collector or self.env.user
-        today = fields.Date.context_today(self)
+        today = company._cobranza_today()
         moves = moves if moves is not None else partner._cobranza_open_invoices(company)
         moves = moves.sorted(lambda m: (m.invoice_date_due or m.invoice_date, m.id))
         overdue = moves.filtered(lambda m: m.invoice_date_due and m.invoice_date_due < today)
@@ -420,7 +420,7 @@ class ResPartner(models.Model):
         self.ensure_one()
         partner = self.commercial_partner_id
         company = company or self.env.company
-        today = fields.Date.context_today(self)
+        today = company._cobranza_today()
         moves = moves if moves is not None else partner._cobranza_open_invoices(company)
         payments = self.env["account.payment"].search(
             [
@@ -503,7 +503,7 @@ class ResPartner(models.Model):
     @api.depends_context("company")
     def _compute_cobranza_summary(self):
         Move = self.env["account.move"]
-        today = fields.Date.context_today(self)
+        today = self.env.company._cobranza_today()
         domain = Move._cobranza_open_domain(self.env.company) + [
             ("commercial_partner_id", "in", self.commercial_partner_id.ids)
         ]
@@ -535,7 +535,7 @@ class ResPartner(models.Model):
             return NotImplemented
         Move = self.env["account.move"]
         domain = Move._cobranza_open_domain(self.env.companies) + [
-            ("cobranza_oldest_due_date", "<", fields.Date.context_today(self))
+            ("cobranza_oldest_due_date", "<", self.env.company._cobranza_today())
         ]
         amounts = Move._read_group(domain, ["commercial_partner_id"], ["amount_residual_signed:sum"])
         matching = [partner.id for partner, amount in amounts if ops[operator](float(amount), float(value))]
@@ -618,7 +618,7 @@ class ResPartner(models.Model):
         Returns dict(allowed=bool, reason=str, next_allowed=UTC datetime)."""
         self.ensure_one()
         company = company or self.env.company
-        when = when or fields.Datetime.now()
+        when = when or self.env["res.company"]._cobranza_now()
         data = self._cobranza_guardrail_data(company, self, when)
         decision = self._cobranza_decide(data, channel, when)
         return {key: decision[key] for key in ("allowed", "reason", "next_allowed")}
@@ -635,7 +635,7 @@ class ResPartner(models.Model):
                         "partner_id": partner.commercial_partner_id.id,
                         "company_id": company.id,
                         "channel": channel,
-                        "date": when or fields.Datetime.now(),
+                        "date": when or self.env["res.company"]._cobranza_now(),
                         "user_id": (user or self.env.user).id,
                         "origin": origin,
                         "note": note,

@@ -7,3 +7,4 @@ from . import kpi
 from . import priority
 from . import script_render
 from . import guardrails
+from . import clock

@@ -12,7 +12,7 @@ class CobranzaAgingAsOf(models.TransientModel):
     _description = "Receivables aging as of a date"
     _check_company_auto = True
 
-    as_of_date = fields.Date(string="As of", required=True, default=fields.Date.context_today)
+    as_of_date = fields.Date(string="As of", required=True, default=lambda self: self.env.company._cobranza_today())
     company_id = fields.Many2one(
         comodel_name="res.company", required=True, default=lambda self: self.env.company
     )
@@ -20,7 +20,7 @@ class CobranzaAgingAsOf(models.TransientModel):
 
     @api.constrains("as_of_date")
     def _check_as_of_date(self):
-        today = fields.Date.context_today(self)
+        today = self.env.company._cobranza_today()
         for wizard in self:
             if wizard.as_of_date > today:
                 raise UserError(

@@ -48,7 +48,7 @@ class CobranzaCallWizard(models.TransientModel):
     objection_ids = fields.Many2many(
         comodel_name="cobranza.objection", string="Objections", compute="_compute_objection_ids"
     )
-    date_start = fields.Datetime(string="Start", default=fields.Datetime.now, required=True)
+    date_start = fields.Datetime(string="Start", default=lambda self: self.env["res.company"]._cobranza_now(), required=True)
     duration = fields.Float(string="Duration (minutes)")
     contact_result = fields.Selection(selection=CONTACT_RESULTS, default="debtor")
     outcome = fields.Selection(selection=OUTCOMES)
@@ -104,7 +104,7 @@ class CobranzaCallWizard(models.TransientModel):
 
     @api.depends("partner_id", "move_ids.cobranza_level_id.script_id")
     def _compute_script_id(self):
-        today = fields.Date.context_today(self)
+        today = self.env.company._cobranza_today()
         for wizard in self:
             if not wizard.partner_id:
                 wizard.script_id = False
@@ -150,7 +150,7 @@ class CobranzaCallWizard(models.TransientModel):
     @api.onchange("contact_result", "outcome")
     def _onchange_next_call(self):
         if not self.next_call and (self.contact_result != "debtor" or self.outcome == "call_back"):
-            self.next_call = fields.Datetime.now() + timedelta(days=1)
+            self.next_call = self.env["res.company"]._cobranza_now() + timedelta(days=1)
 
     def _prepare_call_values(self):
         self.ensure_one()

@@ -18,7 +18,7 @@ class CobranzaDashboard(models.TransientModel):
         comodel_name="res.company", required=True, default=lambda self: self.env.company
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
-    date = fields.Date(required=True, default=fields.Date.context_today)
+    date = fields.Date(required=True, default=lambda self: self.env.company._cobranza_today())
     total_receivable = fields.Monetary(string="Total receivable", compute="_compute_kpis")
     total_overdue = fields.Monetary(string="Overdue", compute="_compute_kpis")
     overdue_percent = fields.Float(string="Overdue %", digits=(16, 1), compute="_compute_kpis")
