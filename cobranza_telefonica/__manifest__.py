@@ -16,6 +16,7 @@
         "security/cobranza_rules.xml",
         "data/mail_activity_type_data.xml",
         "data/cobranza_promise_data.xml",
+        "data/cobranza_contact_data.xml",
         "views/account_move_views.xml",
         "views/res_partner_views.xml",
         "views/cobranza_promise_views.xml",

@@ -16,5 +16,6 @@ from . import cobranza_level
 from . import cobranza_holiday
 from . import cobranza_guardrail
 from . import cobranza_contact
+from . import cobranza_contact_gate
 from . import cobranza_followup_action
 from . import cobranza_followup_run

@@ -1,3 +1,4 @@
+import math
 from datetime import timedelta
 
 from markupsafe import Markup
@@ -26,6 +27,10 @@ OUTCOMES = [
 ]
 # Results after which we simply try again later.
 RETRY_RESULTS = ("no_answer", "busy", "voicemail", "third_party")
+# Attempts that reached nobody (a company may leave them out of the weekly call limit).
+UNANSWERED_RESULTS = ("no_answer", "busy", "voicemail")
+# The longest call one may record, in minutes.
+MAX_DURATION = 600
 
 
 class CobranzaCall(models.Model):
@@ -56,6 +61,12 @@ class CobranzaCall(models.Model):
         required=True,
         index=True,
         default=lambda self: self.env.user,
+    )
+    recorded_by_id = fields.Many2one(
+        comodel_name="res.users",
+        string="Recorded by",
+        readonly=True,
+        help="Who recorded the call: the collector, or a collection manager recording for them.",
     )
     date_start = fields.Datetime(string="Start", required=True, default=lambda self: self.env["res.company"]._cobranza_now(), index=True)
     duration = fields.Float(string="Duration (minutes)", aggregator="sum")
@@ -97,14 +108,24 @@ class CobranzaCall(models.Model):
         """Record the call described by ``values`` (keys of the call wizard) and create what
         follows from it: promises, dispute flags, the next call, a payment check; mark the
         activity done. Everything is validated first so a refusal leaves nothing half-saved."""
+        values = self._cobranza_clean(values)
         self._cobranza_validate(values)
         partner = values["partner_id"]
         activity = values.get("activity_id") or self.env["mail.activity"]
-        call = self.create(self._prepare_call_vals(values))
-        # Every attempt counts towards the debtor's contact limits and stays on record.
-        partner._cobranza_log_contact(
-            "call", when=call.date_start, company=call.company_id, user=call.user_id, origin=call.name
+        vals = self._prepare_call_vals(values)
+        # The contact gate first: a call it forbids is not recorded (a manager's authorisation of
+        # today's call lifts the weekly limit only); every attempt it allows stays on record.
+        self.env["cobranza.contact.gate"]._cobranza_pass(
+            partner,
+            "call",
+            company=self.env.company,
+            when=vals["date_start"],
+            user=self.env["res.users"].browse(vals["user_id"]),
+            origin=self.env._("Collection call"),
+            authorized=bool(activity) and activity._cobranza_authorized(vals["date_start"]),
+            reached=values["contact_result"] not in UNANSWERED_RESULTS,
         )
+        call = self.sudo().create(vals).sudo(False)
         if values.get("outcome") in ("promise", "payment_plan") and values.get("contact_result") == "debtor":
             self._create_promises(call, values)
         if values.get("outcome") == "dispute" and values.get("contact_result") == "debtor":
@@ -131,12 +152,41 @@ class CobranzaCall(models.Model):
         return call
 
     @api.model
+    def _cobranza_clean(self, values):
+        """The values with the NUL characters PostgreSQL refuses taken out of typed texts."""
+        values = dict(values)
+        for key in ("note", "dispute_reason"):
+            if isinstance(values.get(key), str):
+                values[key] = values[key].replace("\x00", "")
+        return values
+
+    @api.model
     def _cobranza_validate(self, values):
         """Raise UserError on input that cannot be recorded."""
         partner = values.get("partner_id")
         if not partner:
             raise UserError(self.env._("Choose the customer you called."))
         company = self.env.company
+        activity = values.get("activity_id")
+        if activity:
+            activity._cobranza_check_call_activity(partner)
+        user = values.get("user_id")
+        if user and user != self.env.user:
+            if not self.env.user.has_group("cobranza_telefonica.group_cobranza_manager"):
+                raise UserError(self.env._("Only a collection manager may record a call for another collector."))
+            if user.share or company not in user.company_ids:
+                raise UserError(
+                    self.env._("%(user)s is not an internal user of %(company)s.", user=user.name, company=company.name)
+                )
+        now = company._cobranza_now()
+        start = values.get("date_start") or now
+        if start > now + timedelta(minutes=5):
+            raise UserError(self.env._("A call cannot start in the future."))
+        duration = values.get("duration") or 0.0
+        if not math.isfinite(duration) or duration < 0 or duration > MAX_DURATION:
+            raise UserError(
+                self.env._("The duration must be between 0 and %(max)s minutes.", max=MAX_DURATION)
+            )
         if partner.company_id and partner.company_id != company:
             raise UserError(
                 self.env._(
@@ -162,10 +212,11 @@ class CobranzaCall(models.Model):
         outcome = values.get("outcome")
         if result == "debtor" and not outcome:
             raise UserError(self.env._("You reached the debtor: choose the outcome of the call."))
-        now = self.env["res.company"]._cobranza_now()
         next_call = values.get("next_call")
         if next_call and next_call <= now:
             raise UserError(self.env._("The next call must be in the future."))
+        if next_call:
+            self._cobranza_check_next_call(partner, next_call)
         if result == "debtor" and outcome == "call_back" and not next_call:
             raise UserError(self.env._("The customer asked to be called back: say when."))
         if result == "debtor" and outcome in ("promise", "payment_plan"):
@@ -175,6 +226,20 @@ class CobranzaCall(models.Model):
                 raise UserError(self.env._("Write the reason of the dispute."))
             if not values.get("dispute_move_ids"):
                 raise UserError(self.env._("Choose the disputed invoices."))
+            if values["dispute_move_ids"].filtered(lambda m: m.move_type != "out_invoice"):
+                raise UserError(self.env._("Only customer invoices can be disputed."))
+
+    @api.model
+    def _cobranza_check_next_call(self, partner, next_call):
+        """An agreed call back must fall on an allowed day and hour (the weekly limit may be lifted
+        by a manager then, the days and hours never)."""
+        gate = self.env["cobranza.contact.gate"]
+        company = self.env.company
+        decision = gate._cobranza_check(partner, "call", company, next_call, authorized=True)[
+            partner.commercial_partner_id.id
+        ]
+        if not decision["allowed"]:
+            raise UserError(gate._cobranza_refusal(partner, decision, "call"))
 
     @api.model
     def _validate_promise(self, values):
@@ -224,7 +289,8 @@ class CobranzaCall(models.Model):
             "company_id": self.env.company.id,
             "partner_id": values["partner_id"].commercial_partner_id.id,
             "move_ids": [fields.Command.set((values.get("move_ids") or self.env["account.move"]).ids)],
-            "user_id": self.env.user.id,
+            "user_id": (values.get("user_id") or self.env.user).id,
+            "recorded_by_id": self.env.user.id,
             "date_start": values.get("date_start") or self.env["res.company"]._cobranza_now(),
             "duration": values.get("duration") or 0.0,
             "contact_result": values["contact_result"],
@@ -251,12 +317,25 @@ class CobranzaCall(models.Model):
 
     @api.model
     def _next_call_for(self, values):
-        """The agreed moment for a call back; for a retry result without one, a day later."""
+        """The agreed moment for a call back; for a retry result without one, the first moment
+        the contact gate allows from a day later, counting this call."""
         if values.get("next_call"):
             return values["next_call"]
         if values["contact_result"] in RETRY_RESULTS or values["contact_result"] == "wrong_number":
-            return self.env["res.company"]._cobranza_now() + timedelta(days=1)
+            return self._cobranza_propose_next_call(values["partner_id"], values["contact_result"])
         return False
+
+    @api.model
+    def _cobranza_propose_next_call(self, partner, contact_result, counted_now=True):
+        """The next call to propose after ``contact_result``: a day later, or the first moment the
+        gate allows after that (calling hours, days, holidays and the weekly limit)."""
+        company = self.env.company
+        counted = counted_now and (
+            contact_result not in UNANSWERED_RESULTS or company.cobranza_count_unanswered_calls
+        )
+        return self.env["cobranza.contact.gate"]._cobranza_next_call(
+            partner, company, company._cobranza_now() + timedelta(days=1), counted_now=counted
+        )
 
     def _create_promises(self, call, values):
         """The promise agreed on the call, allocated oldest invoice first; a payment plan is a
@@ -311,11 +390,12 @@ class CobranzaCall(models.Model):
         )
 
     def _schedule_payment_check(self, call, values):
+        note = values.get("note") or ""
         call.partner_id.sudo().activity_schedule(
             "mail.mail_activity_data_todo",
             date_deadline=call.company_id._cobranza_today(),
             summary=self.env._("Check the payment the customer says was made"),
-            note=values.get("note") or "",
+            note=Markup("<p>%s</p>") % note if note else "",
             user_id=call.user_id.id,
         )
 

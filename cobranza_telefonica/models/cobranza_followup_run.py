@@ -322,7 +322,7 @@ class CobranzaFollowupRun(models.Model):
             )
         }
         partners = partners.with_company(self.company_id)
-        guard = self.env["res.partner"]._cobranza_guardrail_data(self.company_id, partners, now)
+        guard = self.env["cobranza.contact.gate"]._cobranza_data(self.company_id, partners, now)
         open_calls = defaultdict(lambda: self.env["mail.activity"])
         for activity in self.env["mail.activity"].search_fetch(
             [
@@ -360,7 +360,7 @@ class CobranzaFollowupRun(models.Model):
         for template, move_ids in batch["emails"].items():
             self._send_emails(template, move_ids)
         self._insert_actions(batch["actions"])
-        self.env["cobranza.contact"].create(batch["contacts"])
+        self.env["cobranza.contact.gate"]._cobranza_log(batch["contacts"])
         # Calls and reviews in separate creates: one activity per customer in each, so that the
         # followers each create subscribes are never subscribed twice in one go.
         self._create_activities(batch["activities"])

@@ -1,11 +1,25 @@
-import pytz
-
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from ..services import priority
 
 CALL_TYPE_XMLID = "cobranza_telefonica.mail_activity_type_cobranza_call"
+# Written by the module's own code only (as superuser): the queue's figures and an authorisation.
+PROTECTED_FIELDS = frozenset(
+    {
+        "cobranza_currency_id",
+        "cobranza_amount_due",
+        "cobranza_amount_overdue",
+        "cobranza_days_overdue",
+        "cobranza_priority",
+        "cobranza_queue_state",
+        "cobranza_blocked_reason",
+        "cobranza_next_allowed",
+        "cobranza_override_reason",
+        "cobranza_override_user_id",
+        "cobranza_override_date",
+    }
+)
 
 
 class MailActivity(models.Model):
@@ -66,27 +80,35 @@ class MailActivity(models.Model):
     # Guardrails and queue
     # ------------------------------------------------------------------
 
+    def _cobranza_authorized(self, when=None):
+        """Whether a collection manager authorised this call for the company's day of ``when``."""
+        self.ensure_one()
+        return bool(self.cobranza_override_date) and self.cobranza_override_date == (
+            self.env.company._cobranza_today(when)
+        )
+
     def _cobranza_blocked_reason(self, when=None):
-        """Return {activity id: {"reason": text, "next_allowed": UTC datetime}} for the calls of
-        ``self`` that the contact guardrails (Ley 21.320: hours, days, holidays, calls per week)
-        forbid at ``when`` (default now). The single place the queue and the call screen ask; an
-        override by a manager for today lifts the block."""
-        when = when or self.env["res.company"]._cobranza_now()
+        """Return {activity id: {"reason": text, "next_allowed": UTC datetime, "code": reason}} for
+        the calls of ``self`` that the contact gate (Ley 21.320: hours, days, holidays, calls per
+        week) forbids at ``when`` (default now). The single place the queue and the call screen
+        ask; a manager's authorisation for today lifts the weekly limit only."""
         company = self.env.company
-        local_today = pytz.utc.localize(when).astimezone(company._cobranza_tz()).date()
-        calls = self.filtered(lambda activity: activity.cobranza_override_date != local_today)
-        partners = calls.cobranza_partner_id
-        if not partners:
+        when = when or company._cobranza_now()
+        calls = self.filtered("cobranza_partner_id")
+        if not calls:
             return {}
-        data = self.env["res.partner"]._cobranza_guardrail_data(company, partners, when)
-        decisions = {partner.id: partner._cobranza_decide(data, "call", when) for partner in partners}
+        gate = self.env["cobranza.contact.gate"]
+        data = gate._cobranza_data(company, calls.cobranza_partner_id, when)
         result = {}
         for activity in calls:
-            decision = decisions.get(activity.cobranza_partner_id.id)
-            if decision and not decision["allowed"]:
+            decision = gate._cobranza_decide(
+                data, activity.cobranza_partner_id, "call", when, activity._cobranza_authorized(when)
+            )
+            if not decision["allowed"]:
                 result[activity.id] = {
                     "reason": decision["reason"].capitalize(),
                     "next_allowed": decision["next_allowed"],
+                    "code": decision["reason_code"],
                 }
         return result
 
@@ -155,18 +177,6 @@ class MailActivity(models.Model):
         self.ensure_one()
         if not self.cobranza_is_call:
             raise UserError(self.env._("This activity is not a collection call."))
-        block = self._cobranza_blocked_reason().get(self.id)
-        if block:
-            raise UserError(
-                self.env._(
-                    "This call is blocked: %(reason)s Next allowed: %(when)s. "
-                    "A collection manager may override it.",
-                    reason=block["reason"],
-                    when=fields.Datetime.to_string(
-                        fields.Datetime.context_timestamp(self, block["next_allowed"])
-                    )[:16],
-                )
-            )
         moves = self.env["account.move"]
         if self.res_model == "account.move":
             moves = self.env["account.move"].browse(self.res_id)
@@ -174,14 +184,21 @@ class MailActivity(models.Model):
 
     @api.model
     def _cobranza_open_call_wizard(self, partner, moves=None, activity=None):
-        """The window action of the call screen for ``partner``; without an activity, the
-        customer's oldest open collection call is used when there is one."""
+        """The window action of the call screen for ``partner``, the one entry point of every call
+        (queue, chatter, customer, invoice): the contact gate is asked first and a blocked call
+        does not open. Without an activity, the customer's oldest open collection call is used."""
+        partner = partner.commercial_partner_id
         if activity is None:
             activity = self.search(
                 [("cobranza_is_call", "=", True), ("cobranza_partner_id", "=", partner.id)],
                 order="date_deadline asc, id asc",
                 limit=1,
             )
+        if activity:
+            activity._cobranza_check_call_activity(partner)
+        block = (activity or self)._cobranza_call_block(partner)
+        if block:
+            raise UserError(block)
         context = {
             "dialog_size": "extra-large",
             "default_partner_id": partner.id,
@@ -198,6 +215,38 @@ class MailActivity(models.Model):
             "target": "new",
             "context": context,
         }
+
+    def _cobranza_call_block(self, partner, when=None):
+        """Why calling ``partner`` now is refused (a sentence saying when it is next allowed), or
+        "" when the gate allows it; ``self`` is the call activity (or empty), whose manager's
+        authorisation for today lifts the weekly limit."""
+        company = self.env.company
+        when = when or company._cobranza_now()
+        authorized = bool(self) and self._cobranza_authorized(when)
+        gate = self.env["cobranza.contact.gate"]
+        decision = gate._cobranza_check(partner, "call", company, when, authorized)[partner.id]
+        if decision["allowed"]:
+            return ""
+        message = gate._cobranza_refusal(partner, decision, "call")
+        if decision["reason_code"] == "calls_week":
+            message += " " + self.env._("A collection manager may authorise it.")
+        return message
+
+    def _cobranza_check_call_activity(self, partner):
+        """The activity a call closes must be a collection call of that customer, the user's own
+        unless they are a collection manager."""
+        self.ensure_one()
+        if not self.cobranza_is_call or self.cobranza_partner_id != partner.commercial_partner_id:
+            raise UserError(
+                self.env._(
+                    "This activity is not a collection call of %(customer)s.",
+                    customer=partner.commercial_partner_id.display_name,
+                )
+            )
+        if self.user_id != self.env.user and not self.env.user.has_group(
+            "cobranza_telefonica.group_cobranza_manager"
+        ):
+            raise UserError(self.env._("This collection call is assigned to another collector."))
 
     def action_cobranza_override(self):
         """Ask the manager's justification to lift today's block of this call."""
@@ -220,7 +269,16 @@ class MailActivity(models.Model):
             raise UserError(self.env._("Only a collection manager may override the contact guardrails."))
         if not (reason or "").strip():
             raise UserError(self.env._("Write why the guardrails are overridden."))
+        reason = reason.replace("\x00", "")
         block = self.sudo()._cobranza_blocked_reason().get(self.id)
+        if block and block["code"] != "calls_week":
+            raise UserError(
+                self.env._(
+                    "%(reason)s: a manager may lift the weekly limit of calls, never the allowed "
+                    "days and hours (Ley 21.320).",
+                    reason=block["reason"],
+                )
+            )
         local_today = self.env.company._cobranza_today()
         self.sudo().write(
             {
@@ -241,6 +299,21 @@ class MailActivity(models.Model):
         )
         self._cobranza_refresh_queue()
         return True
+
+    def write(self, vals):
+        if not self.env.su and PROTECTED_FIELDS.intersection(vals):
+            raise AccessError(
+                self.env._("The queue figures and a manager's authorisation of a call are set by the module only.")
+            )
+        return super().write(vals)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su and any(PROTECTED_FIELDS.intersection(vals) for vals in vals_list):
+            raise AccessError(
+                self.env._("The queue figures and a manager's authorisation of a call are set by the module only.")
+            )
+        return super().create(vals_list)
 
     cobranza_note_key = fields.Char(
         copy=False,

@@ -40,6 +40,13 @@ class ResCompany(models.Model):
         help="Collects the invoices of customers that have no collector of their own and whose "
         "salesperson is not a collector.",
     )
+    cobranza_count_unanswered_calls = fields.Boolean(
+        string="Unanswered calls count toward the weekly limit",
+        default=True,
+        help="On: every call attempt, answered or not, counts toward the weekly limit of calls "
+        "(the safe reading of Ley 21.320). Off: attempts that reached nobody (no answer, busy, "
+        "voicemail) are logged but do not use up the week's call.",
+    )
     cobranza_promise_reminder_days = fields.Integer(
         string="Promise reminder (days before)",
         default=1,

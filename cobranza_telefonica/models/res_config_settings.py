@@ -14,6 +14,9 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.cobranza_promise_horizon_days", readonly=False
     )
 
+    cobranza_count_unanswered_calls = fields.Boolean(
+        related="company_id.cobranza_count_unanswered_calls", readonly=False
+    )
     cobranza_default_collector_id = fields.Many2one(
         related="company_id.cobranza_default_collector_id", readonly=False
     )

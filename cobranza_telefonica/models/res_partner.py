@@ -570,6 +570,7 @@ class ResPartner(models.Model):
                     ("partner_id", "in", partners.commercial_partner_id.ids),
                     ("company_id", "=", company.id),
                     ("date", ">=", now - timedelta(days=14)),
+                    *self._cobranza_uncounted_contacts_domain(company),
                 ],
                 ["partner_id", "channel", "date"],
             )
@@ -579,26 +580,19 @@ class ResPartner(models.Model):
             history.setdefault((contact.partner_id.id, kind), []).append(to_local(contact.date, tz))
         return {"tz": tz, "rules": rules, "holidays": holidays, "history": history}
 
-    def _cobranza_decide(self, data, channel, when):
-        """Guardrail decision for contacting this debtor through ``channel`` at ``when`` (UTC)."""
+    @api.model
+    def _cobranza_uncounted_contacts_domain(self, company):
+        """Calls that reached nobody count toward the weekly limit unless the company says not."""
+        if company.cobranza_count_unanswered_calls:
+            return []
+        return ["|", ("reached", "=", True), ("channel", "not in", ("call", "visit"))]
+
+    def _cobranza_decide(self, data, channel, when, authorized=False):
+        """Guardrail decision for contacting this debtor through ``channel`` at ``when`` (UTC), from
+        the data of ``_cobranza_guardrail_data`` (see ``cobranza.contact.gate._cobranza_decide``)."""
         self.ensure_one()
-        partner = self.commercial_partner_id
-        kind = guardrails.CHANNEL_KIND[channel]
-        rules = data["rules"].get(partner.cobranza_debtor_type or "company", guardrails.Rules())
-        decision = guardrails.check(
-            channel,
-            to_local(when, data["tz"]),
-            rules,
-            data["history"].get((partner.id, kind), ()),
-            data["holidays"],
-        )
-        return {
-            "allowed": decision.allowed,
-            "reason": self._cobranza_guardrail_reason_label(decision.reason),
-            "reason_code": decision.reason,
-            "next_allowed": to_utc(decision.next_allowed, data["tz"]),
-            "next_allowed_local": decision.next_allowed,
-        }
+        data.setdefault("company", self.env.company)
+        return self.env["cobranza.contact.gate"]._cobranza_decide(data, self, channel, when, authorized)
 
     @api.model
     def _cobranza_guardrail_reason_label(self, code):
@@ -617,33 +611,21 @@ class ResPartner(models.Model):
         letter) at ``when`` (UTC, default now) by ``company`` (default the current one)?
         Returns dict(allowed=bool, reason=str, next_allowed=UTC datetime)."""
         self.ensure_one()
-        company = company or self.env.company
-        when = when or self.env["res.company"]._cobranza_now()
-        data = self._cobranza_guardrail_data(company, self, when)
-        decision = self._cobranza_decide(data, channel, when)
+        decision = self.env["cobranza.contact.gate"]._cobranza_check(self, channel, company, when)[
+            self.commercial_partner_id.id
+        ]
         return {key: decision[key] for key in ("allowed", "reason", "next_allowed")}
 
     def _cobranza_log_contact(self, channel, when=None, company=None, user=None, origin=None, note=None):
-        """Record a contact with each debtor of ``self`` (kept at least two years)."""
-        company = company or self.env.company
-        return (
-            self.env["cobranza.contact"]
-            .sudo()
-            .create(
-                [
-                    {
-                        "partner_id": partner.commercial_partner_id.id,
-                        "company_id": company.id,
-                        "channel": channel,
-                        "date": when or self.env["res.company"]._cobranza_now(),
-                        "user_id": (user or self.env.user).id,
-                        "origin": origin,
-                        "note": note,
-                    }
-                    for partner in self
-                ]
+        """Ask the contact gate for a contact with each debtor of ``self`` and log it (kept at
+        least two years); raises UserError when the guardrails forbid it."""
+        gate = self.env["cobranza.contact.gate"]
+        contacts = self.env["cobranza.contact"]
+        for partner in self:
+            contacts |= gate._cobranza_pass(
+                partner, channel, company=company, when=when, user=user, origin=origin, note=note
             )
-        )
+        return contacts
 
     def action_cobranza_process(self):
         """Run the follow-up now for these customers only (in the current companies)."""

@@ -1,9 +1,15 @@
-from datetime import date, timedelta
+from contextlib import contextmanager
+from datetime import date, datetime, time, timedelta
+
+import pytz
 
 from odoo import Command
 from odoo.tests import new_test_user
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+
+from ..models.res_partner import to_utc
+from ..services import clock
 
 
 class CobranzaCommon(AccountTestInvoicingCommon):
@@ -32,6 +38,37 @@ class CobranzaCommon(AccountTestInvoicingCommon):
             "test_collection_manager", "cobranza_telefonica.group_cobranza_manager"
         )
         cls.plain_user = cls._create_user("test_plain_user")
+
+    @staticmethod
+    def at_noon(day, tz="America/Santiago"):
+        """12:00 of ``day`` in Santiago, as the UTC moment freezegun takes: a day frozen at
+        midnight UTC is still the day before in Chile."""
+        return to_utc(datetime.combine(day, time(12)), pytz.timezone(tz))
+
+    @classmethod
+    def _open_day(cls, company=None, days=3, start=None):
+        """The first local day from ``start`` (default the real local today) that begins ``days``
+        days in a row on which the company's guardrails allow calls (Monday to Saturday, no
+        holiday): browser tours run near the real date, their server at a moment tests choose."""
+        company = company or cls.company
+        data = cls.env["cobranza.contact.gate"]._cobranza_data(company, cls.env["res.partner"], clock.now())
+        rules = data["rules"]["person"]
+        day = start or company._cobranza_local(clock.now()).date()
+
+        def is_open(candidate):
+            return candidate.weekday() in rules.weekdays and candidate not in data["holidays"]
+
+        while not all(is_open(day + timedelta(days=offset)) for offset in range(days)):
+            day += timedelta(days=1)
+        return day
+
+    @contextmanager
+    def _clock_at(self, day, hour=10, company=None):
+        """Set the module's clock (services.clock) to ``hour`` o'clock of the company's ``day``."""
+        company = company or self.company
+        moment = to_utc(datetime.combine(day, time(hour)), company._cobranza_tz())
+        with clock.frozen_at(moment):
+            yield moment
 
     @classmethod
     def _create_user(cls, login, group_xmlid=None, company=None):

@@ -113,7 +113,7 @@ class AgingCommon(CobranzaCommon):
 
 @tagged("post_install", "-at_install")
 class TestAgingAsOf(AgingCommon):
-    @freeze_time("2026-03-16")
+    @freeze_time("2026-03-16 15:00:00")
     def test_as_of_dates_match_independent_computation(self):
         for as_of in (
             date(2025, 12, 1),
@@ -131,7 +131,7 @@ class TestAgingAsOf(AgingCommon):
                     self.assertEqual(row[f"amount_{row.bucket}"], row.residual)
                     self.assertEqual(row.amount_overdue, row.residual if row.days_overdue > 0 else 0)
 
-    @freeze_time("2026-03-16")
+    @freeze_time("2026-03-16 15:00:00")
     def test_as_of_figures(self):
         """The figures an owner would check by hand at each month end."""
         rows = self._as_of(date(2025, 12, 1))
@@ -171,7 +171,7 @@ class TestAgingAsOf(AgingCommon):
         self.assertEqual(totals[(self.customer.id, self.usd.id)], 60.0)
         self.assertEqual(totals[(self.customer.id, self.currency.id)], 900000)
 
-    @freeze_time("2026-03-16")
+    @freeze_time("2026-03-16 15:00:00")
     def test_future_date_refused(self):
         with self.assertRaisesRegex(UserError, "future"):
             self.env["cobranza.aging.as.of"].create({"as_of_date": date(2026, 3, 17)})
@@ -182,7 +182,7 @@ class TestAgingAsOf(AgingCommon):
         wizard._compute_lines()
         self.assertEqual(len(wizard.line_ids), count)
 
-    @freeze_time("2026-03-16")
+    @freeze_time("2026-03-16 15:00:00")
     def test_collector_sees_own_lines(self):
         rows = self._as_of(date(2026, 3, 16), user=self.collector)
         self.assertTrue(rows)

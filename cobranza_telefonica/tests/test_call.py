@@ -456,25 +456,43 @@ class TestCobranzaCall(CobranzaCommon):
             self.assertEqual(
                 self.activity.cobranza_next_allowed, datetime(2026, 3, 16, 11, 0)
             )  # Monday 08:00
-            with self.assertRaisesRegex(UserError, "blocked"):
+            with self.assertRaisesRegex(UserError, "not allowed now"):
                 self.activity.with_user(self.collector).action_cobranza_start_call()
             with self.assertRaisesRegex(UserError, "Only a collection manager"):
                 self.activity.with_user(self.collector)._cobranza_override("Urgente")
+            # A manager never lifts the days and hours (Ley 21.320), only the weekly limit.
+            with self.assertRaisesRegex(UserError, "never the allowed days and hours"):
+                self.activity.with_user(self.manager)._cobranza_override("Urgente")
+            self.assertFalse(self.activity.cobranza_override_user_id)
+        with freeze_time(NOW):  # Monday 11:00: the customer was called on Saturday
+            self.customer_b.with_company(self.company)._cobranza_log_contact(
+                "call", when=datetime(2026, 3, 14, 14, 0)
+            )
+            weekly = self._call_activity(self.customer_b, self.collector)
+            block = weekly._cobranza_blocked_reason()[weekly.id]
+            self.assertEqual(block["code"], "calls_week")
+            with self.assertRaisesRegex(UserError, "weekly limit"):
+                weekly.with_user(self.collector).action_cobranza_start_call()
             override = Form(
                 self.env["cobranza.call.override"]
                 .with_user(self.manager)
-                .with_context(default_activity_id=self.activity.id)
+                .with_context(default_activity_id=weekly.id)
             )
             override.reason = "El cliente pidió que lo llamáramos hoy"
             override.save().action_confirm()
-            self.assertEqual(self.activity.cobranza_override_user_id, self.manager)
-            self.assertFalse(self.activity._cobranza_blocked_reason())
-            self.assertNotEqual(self.activity.cobranza_queue_state, "blocked")
-            self.assertIn("El cliente pidió que lo llamáramos hoy", self.customer.message_ids[0].body)
-            action = self.activity.with_user(self.collector).action_cobranza_start_call()
+            self.assertEqual(weekly.cobranza_override_user_id, self.manager)
+            self.assertFalse(weekly._cobranza_blocked_reason())
+            self.assertNotEqual(weekly.cobranza_queue_state, "blocked")
+            self.assertIn("El cliente pidió que lo llamáramos hoy", self.customer_b.message_ids[0].body)
+            action = weekly.with_user(self.collector).action_cobranza_start_call()
             self.assertEqual(action["res_model"], "cobranza.call.wizard")
+            wizard = Form(self.env["cobranza.call.wizard"].with_user(self.collector).with_context(**action["context"]))
+            wizard.contact_result = "no_answer"
+            wizard.save().action_confirm()
+            contact = self.env["cobranza.contact"].search([("partner_id", "=", self.customer_b.id)], limit=1)
+            self.assertRecordValues(contact, [{"channel": "call", "authorized": True, "reached": False}])
         with freeze_time(
             datetime(2026, 3, 16, 23, 30)
-        ):  # Monday 20:30 in Santiago; yesterday's override is spent
+        ):  # Monday 20:30 in Santiago: outside the hours, whatever a manager says
             block = self.activity._cobranza_blocked_reason()[self.activity.id]
             self.assertEqual(block["next_allowed"], datetime(2026, 3, 17, 11, 0))

@@ -1,8 +1,7 @@
-from datetime import date, timedelta
+import json
+from datetime import timedelta
 
-import pytz
-
-from odoo import Command, fields
+from odoo import Command
 from odoo.tests import new_test_user, tagged
 
 from odoo.addons.account.tests.common import AccountTestInvoicingHttpCommon
@@ -16,7 +15,13 @@ class TestCobranzaCallUi(CobranzaCommon, AccountTestInvoicingHttpCommon):
         """A collector opens the queue, calls the first customer and records a promise, then calls
         the second one and records a call back; the call log, promise and next call follow."""
         self.company.partner_id.tz = "America/Santiago"
-        today = fields.Date.context_today(self.env["res.partner"])
+        # The server's clock is set to 10:00 of an open day near the real date (the browser's own
+        # clock runs free); the tour reads that day from the page.
+        today = self._open_day(days=3)
+        with self._clock_at(today):
+            self._run_call_tour(today)
+
+    def _run_call_tour(self, today):
         invoice = self._invoice(self.customer, 250000, today - timedelta(days=20))
         self._invoice(self.customer_b, 40000, today - timedelta(days=5))
         user = new_test_user(
@@ -34,15 +39,18 @@ class TestCobranzaCallUi(CobranzaCommon, AccountTestInvoicingHttpCommon):
             activities |= partner.activity_schedule(
                 "cobranza_telefonica.mail_activity_type_cobranza_call", date_deadline=today, user_id=user.id
             )
-        # The browser runs at the real time of day: lift the calling-hours guardrail for today.
-        tz = pytz.timezone("America/Santiago")
-        local_today = pytz.utc.localize(fields.Datetime.now()).astimezone(tz).date()
-        activities.write({"cobranza_override_date": local_today, "cobranza_override_reason": "tour"})
         # The tour calls the same customer twice today (the call back is started from the chatter):
         # this company allows it; the weekly limit has tests of its own.
         self.env["cobranza.guardrail"].search([("company_id", "=", self.company.id)]).max_calls_per_week = 0
 
-        self.start_tour("/odoo", "cobranza_call_tour", login=user.login)
+        options = {"stepDelay": 0, "keepWatchBrowser": False, "debug": False, "startUrl": "/odoo"}
+        self.start_tour(
+            "/odoo",
+            "cobranza_call_tour",
+            login=user.login,
+            code=f"window.cobranzaTourToday = {json.dumps(today.isoformat())}; "
+            f"odoo.startTour('cobranza_call_tour', {json.dumps(options)})",
+        )
 
         Call = self.env["cobranza.call"]
         call = Call.search([("partner_id", "=", self.customer.id)])
@@ -59,10 +67,10 @@ class TestCobranzaCallUi(CobranzaCommon, AccountTestInvoicingHttpCommon):
         )
         self.assertEqual(len(call.step_ids), 2)
         self.assertEqual(call.move_ids, invoice)
-        self.assertRecordValues(call.promise_ids, [{"amount": 60000, "channel": "call", "state": "open"}])
-        # The browser picks "today" in its own time zone: UTC or Santiago.
-        browser_todays = {date.today(), local_today}
-        self.assertIn(call.promise_ids.date, {day + timedelta(days=10) for day in browser_todays})
+        self.assertRecordValues(
+            call.promise_ids,
+            [{"amount": 60000, "channel": "call", "state": "open", "date": today + timedelta(days=10)}],
+        )
         self.assertRecordValues(call.promise_ids.line_ids, [{"move_id": invoice.id, "amount": 60000}])
         self.assertFalse(activities[0].exists())
 
@@ -74,5 +82,8 @@ class TestCobranzaCallUi(CobranzaCommon, AccountTestInvoicingHttpCommon):
         )
         self.assertEqual(len(next_call), 1)
         self.assertEqual(next_call.cobranza_call_at, callback.next_call)
-        self.assertIn(next_call.date_deadline, {day + timedelta(days=2) for day in browser_todays})
+        self.assertEqual(next_call.date_deadline, today + timedelta(days=2))
         self.assertEqual(next_call.user_id, user)
+        # Both calls went through the contact gate and are in the contact log.
+        contacts = self.env["cobranza.contact"].search([("partner_id", "in", (self.customer | self.customer_b).ids)])
+        self.assertEqual(sorted(contacts.mapped("channel")), ["call", "call"])

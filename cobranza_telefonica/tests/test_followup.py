@@ -403,9 +403,12 @@ class TestFollowupGuardrails(FollowupCommon):
             contact = self.customer._cobranza_log_contact("call")
             with self.assertRaises(UserError):
                 contact.unlink()
-            old = self.customer._cobranza_log_contact("call", when=datetime(2024, 3, 1))
-            old.unlink()
+            old = self.customer._cobranza_log_contact("call", when=datetime(2024, 3, 1, 15, 0))
+            with self.assertRaises(UserError):
+                old.unlink()  # only the retention cron removes contacts
+            self.env["cobranza.contact"]._cron_cobranza_purge_contacts()
             self.assertFalse(old.exists())
+            self.assertTrue(contact.exists())
 
 
 @tagged("post_install", "-at_install")

@@ -23,7 +23,7 @@ class TestFeaturesTogether(PromiseCommon):
         self._cron(10)
         promises = self.Promise.search([("partner_id", "=", self.customer.id)])
         self.assertEqual(set(promises.mapped("state")), {"broken"})
-        with freeze_time(self.day(10)):
+        with freeze_time(self.at_noon(self.day(10))):
             self.env["res.partner"]._cron_cobranza_refresh_risk()
         self.assertEqual(self.customer.cobranza_risk_segment, "C")
         self.assertEqual(other.cobranza_risk_segment, "B")

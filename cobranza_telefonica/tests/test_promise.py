@@ -28,7 +28,7 @@ class PromiseCommon(CobranzaCommon):
 
     def _promise(self, amounts, days=7, user=None, **vals):
         """A promise made TODAY by the collector: ``amounts`` is {invoice: amount}."""
-        with freeze_time(self.TODAY):
+        with freeze_time(self.at_noon(self.TODAY)):
             return self.Promise.with_user(user or self.collector).create(
                 {
                     "partner_id": self.customer.id,
@@ -42,7 +42,7 @@ class PromiseCommon(CobranzaCommon):
             )
 
     def _cron(self, days):
-        with freeze_time(self.day(days)):
+        with freeze_time(self.at_noon(self.day(days))):
             return self.Promise._cron_cobranza_check_promises()
 
     def _call_activities(self, partner=None):
@@ -95,7 +95,7 @@ class TestPromiseValidation(PromiseCommon):
             "date": self.day(-5),
             "line_ids": [Command.create({"move_id": self.inv_a.id, "amount": 1000})],
         }
-        with freeze_time(self.TODAY):
+        with freeze_time(self.at_noon(self.TODAY)):
             with self.assertRaisesRegex(ValidationError, "in the past"), self.env.cr.savepoint():
                 self.Promise.with_user(self.collector).with_context(cobranza_today=past).create(vals)
             with self.assertRaisesRegex(ValidationError, "in the past"), self.env.cr.savepoint():
@@ -138,11 +138,11 @@ class TestPromiseValidation(PromiseCommon):
 class TestPromiseEvaluation(PromiseCommon):
     def test_partial_payments_across_invoices_kept_before_date(self):
         promise = self._promise({self.inv_a: 80000, self.inv_b: 40000}, days=7)
-        with freeze_time(self.day(2)):
+        with freeze_time(self.at_noon(self.day(2))):
             self._pay(self.inv_a, 60000, self.day(2))
             self.assertEqual(promise.state, "open")
             self.assertEqual(promise.amount_paid, 60000, "evaluated from the reconciliation itself")
-        with freeze_time(self.day(3)):
+        with freeze_time(self.at_noon(self.day(3))):
             # One payment spread over both invoices completes the promise before its date.
             self._pay(self.inv_a | self.inv_b, 60000, self.day(3))
         self.assertEqual(promise.state, "kept")
@@ -155,7 +155,7 @@ class TestPromiseEvaluation(PromiseCommon):
     def test_payment_before_the_promise_does_not_count(self):
         self._pay(self.inv_a, 10000, self.day(-3))
         promise = self._promise({self.inv_a: 90000}, days=5)
-        with freeze_time(self.day(4)):
+        with freeze_time(self.at_noon(self.day(4))):
             self._pay(self.inv_a, 45000, self.day(4))
         self.assertEqual(promise.state, "open")
         self.assertEqual(promise.amount_paid, 45000)
@@ -166,7 +166,7 @@ class TestPromiseEvaluation(PromiseCommon):
         promise = self._promise({self.inv_a: 100000}, days=5)
         self._cron(6)
         self.assertEqual(promise.state, "open", "still within the grace days")
-        with freeze_time(self.day(7)):
+        with freeze_time(self.at_noon(self.day(7))):
             self._pay(self.inv_a, 100000, self.day(7))
         self.assertEqual(promise.state, "kept")
 
@@ -174,7 +174,7 @@ class TestPromiseEvaluation(PromiseCommon):
         promise = self._promise({self.inv_a: 100000}, days=5)
         self._cron(7)
         self.assertEqual(promise.state, "open")
-        with freeze_time(self.day(8)):
+        with freeze_time(self.at_noon(self.day(8))):
             self._pay(self.inv_a, 100000, self.day(8))
         self.assertEqual(promise.state, "broken", "paid one day after the grace ended")
         self.assertEqual(promise.amount_paid, 0)
@@ -203,7 +203,7 @@ class TestPromiseEvaluation(PromiseCommon):
             user_id=self.manager.id,
         )
         promise = self._promise({self.inv_a: 50000, self.inv_b: 50000}, days=5)
-        with freeze_time(self.day(5)):
+        with freeze_time(self.at_noon(self.day(5))):
             self._pay(self.inv_b, 20000, self.day(5))
         self._cron(8)
         self.assertEqual(promise.state, "partial")
@@ -216,7 +216,7 @@ class TestPromiseEvaluation(PromiseCommon):
 
     def test_credit_note_is_not_payment(self):
         promise = self._promise({self.inv_a: 60000}, days=5)
-        with freeze_time(self.day(1)):
+        with freeze_time(self.at_noon(self.day(1))):
             self._credit_note(self.inv_a, 60000, self.day(1))
         self.assertEqual(self.inv_a.amount_residual, 40000)
         self.assertEqual(promise.state, "open")
@@ -226,12 +226,12 @@ class TestPromiseEvaluation(PromiseCommon):
 
     def test_cancelled_promise(self):
         promise = self._promise({self.inv_a: 60000}, days=5)
-        with freeze_time(self.TODAY):
+        with freeze_time(self.at_noon(self.TODAY)):
             self.assertEqual(self.inv_a._cobranza_exclusion_reasons(), {self.inv_a.id: "promise"})
             promise.with_user(self.collector).action_cancel()
             self.assertEqual(promise.state, "cancelled")
             self.assertEqual(self.inv_a._cobranza_exclusion_reasons(), {})
-        with freeze_time(self.day(2)):
+        with freeze_time(self.at_noon(self.day(2))):
             self._pay(self.inv_a, 60000, self.day(2))
         self._cron(8)
         self.assertEqual(promise.state, "cancelled")
@@ -245,18 +245,18 @@ class TestPromiseEvaluation(PromiseCommon):
         self._promise({self.inv_a: 60000, disputed: 9000}, days=5)
         free = self._invoice(self.customer, 1000, self.TODAY)
         moves = self.inv_a | disputed | free
-        with freeze_time(self.TODAY):
+        with freeze_time(self.at_noon(self.TODAY)):
             self.assertEqual(
                 moves._cobranza_exclusion_reasons(), {self.inv_a.id: "promise", disputed.id: "dispute"}
             )
-        with freeze_time(self.day(7)):
+        with freeze_time(self.at_noon(self.day(7))):
             self.assertEqual(
                 moves._cobranza_exclusion_reasons()[self.inv_a.id], "promise", "last day of grace"
             )
-        with freeze_time(self.day(8)):
+        with freeze_time(self.at_noon(self.day(8))):
             self.assertNotIn(self.inv_a.id, moves._cobranza_exclusion_reasons(), "back to follow-up")
         self._cron(8)
-        with freeze_time(self.TODAY):
+        with freeze_time(self.at_noon(self.TODAY)):
             self.assertEqual(moves._cobranza_exclusion_reasons(), {disputed.id: "dispute"}, "broken")
 
     def test_two_broken_promises_flag_the_customer(self):
@@ -264,7 +264,7 @@ class TestPromiseEvaluation(PromiseCommon):
         self._cron(8)
         self.assertEqual(first.state, "broken")
         self.assertFalse(self.customer.with_company(self.company).cobranza_promise_flag)
-        with freeze_time(self.day(10)):
+        with freeze_time(self.at_noon(self.day(10))):
             second = self.Promise.with_user(self.collector).create(
                 {
                     "partner_id": self.customer.id,
@@ -302,7 +302,7 @@ class TestPromiseEvaluation(PromiseCommon):
         broken = self._promise({self.inv_b: 10000}, days=3, user=self.manager)
         cancelled = self._promise({self.inv_b: 5000}, days=3)
         cancelled.action_cancel()
-        with freeze_time(self.day(1)):
+        with freeze_time(self.at_noon(self.day(1))):
             self._pay(self.inv_a, 40000, self.day(1))
         self._cron(6)
         self.assertEqual((kept.state, broken.state), ("kept", "broken"))
@@ -323,7 +323,7 @@ class TestPromiseEvaluation(PromiseCommon):
 @tagged("post_install", "-at_install")
 class TestPaymentPlan(PromiseCommon):
     def test_three_instalments(self):
-        with freeze_time(self.TODAY):
+        with freeze_time(self.at_noon(self.TODAY)):
             plan = (
                 self.env["cobranza.payment.plan"]
                 .with_user(self.collector)
@@ -346,15 +346,15 @@ class TestPaymentPlan(PromiseCommon):
         self.assertEqual(instalments[2].line_ids.move_id, self.inv_a, "oldest invoice first")
         self.assertEqual(instalments[2].line_ids.amount, 33334)
         self.assertEqual(plan.state, "open")
-        with freeze_time(self.day(11)):
+        with freeze_time(self.at_noon(self.day(11))):
             self._pay(self.inv_a, 33333, self.day(11))
         self.assertEqual(instalments.mapped("state"), ["kept", "open", "open"])
-        with freeze_time(self.day(41)):
+        with freeze_time(self.at_noon(self.day(41))):
             self._pay(self.inv_a, 20000, self.day(41))
         self._cron(43)
         self.assertEqual(instalments.mapped("state"), ["kept", "partial", "open"])
         self.assertEqual(instalments[1].amount_paid, 20000)
-        with freeze_time(self.day(70)):
+        with freeze_time(self.at_noon(self.day(70))):
             self._pay(self.inv_a, 46667, self.day(70))
         self.assertEqual(instalments.mapped("state"), ["kept", "partial", "kept"])
         self.assertEqual(instalments[2].amount_paid, 33334)
@@ -364,7 +364,7 @@ class TestPaymentPlan(PromiseCommon):
         with self.assertRaisesRegex(UserError, "already created"):
             plan.action_generate()
 
-    @freeze_time(CobranzaCommon.TODAY)
+    @freeze_time(CobranzaCommon.at_noon(CobranzaCommon.TODAY))
     def test_plan_above_due_and_cancel(self):
         plan = self.env["cobranza.payment.plan"].create(
             {
@@ -417,7 +417,7 @@ class TestPromiseAccess(PromiseCommon):
         )
         self.assertFalse(accountant.has_group("cobranza_telefonica.group_cobranza_collector"))
         promise = self._promise({self.inv_b: 50000})
-        with freeze_time(self.day(1)):
+        with freeze_time(self.at_noon(self.day(1))):
             wizard = (
                 self.env["account.payment.register"]
                 .with_user(accountant)
@@ -450,7 +450,7 @@ class TestPromiseAccess(PromiseCommon):
 class TestPromiseUnreconcile(PromiseCommon):
     def test_unreconciled_payment_reopens_kept_promise(self):
         promise = self._promise({self.inv_a: 40000}, days=5)
-        with freeze_time(self.day(1)):
+        with freeze_time(self.at_noon(self.day(1))):
             payment = self._pay(self.inv_a, 40000, self.day(1))
             self.assertEqual(promise.state, "kept")
             payment.move_id.line_ids.remove_move_reconcile()
@@ -462,9 +462,9 @@ class TestPromiseUnreconcile(PromiseCommon):
 
     def test_after_grace_a_kept_promise_stays_kept(self):
         promise = self._promise({self.inv_a: 40000}, days=5)
-        with freeze_time(self.day(1)):
+        with freeze_time(self.at_noon(self.day(1))):
             payment = self._pay(self.inv_a, 40000, self.day(1))
-        with freeze_time(self.day(20)):
+        with freeze_time(self.at_noon(self.day(20))):
             payment.move_id.line_ids.remove_move_reconcile()
         self.assertEqual(promise.state, "kept")
 
@@ -531,13 +531,13 @@ class TestPromiseViews(PromiseCommon):
         partial = self._promise({self.inv_b: 2000}, days=1)
         arch = self.env.ref("cobranza_telefonica.view_cobranza_promise_search").arch
         promises = today | sunday | next_monday | broken | partial
-        with freeze_time(self.TODAY):
+        with freeze_time(self.at_noon(self.TODAY)):
             self.assertEqual(self._filter(arch, "due_today", promises), today)
-        with freeze_time(self.day(1)):
+        with freeze_time(self.at_noon(self.day(1))):
             self._pay(self.inv_b, 500, self.day(1))
         self._cron(4)
         self.assertEqual((broken.state, partial.state), ("broken", "partial"))
-        with freeze_time(self.day(2)):  # a Wednesday: the week runs from TODAY (Monday) to day 6
+        with freeze_time(self.at_noon(self.day(2))):  # a Wednesday: the week runs from TODAY (Monday) to day 6
             self.assertEqual(self._filter(arch, "this_week", promises), today | sunday | broken | partial)
         self.assertEqual(
             self._filter(arch, "not_kept", promises), today | broken | partial, "due TODAY, unpaid"

@@ -28,7 +28,7 @@ class TestRiskDashboard(CobranzaCommon):
         # a credit note is not a payment: it does not count as paid late.
         cls._credit_note(cls.inv_b2, 100000, date(2026, 3, 10))
 
-    @freeze_time("2026-03-16")
+    @freeze_time("2026-03-16 15:00:00")
     def test_risk_cron(self):
         partners = self.customer | self.customer_b
         self.env["res.partner"]._cron_cobranza_refresh_risk(batch_size=1)
@@ -50,7 +50,7 @@ class TestRiskDashboard(CobranzaCommon):
         self.assertEqual(values[self.customer.id][2], "C")
         self.assertEqual(set(values), set(partners.ids))
 
-    @freeze_time("2026-03-16")
+    @freeze_time("2026-03-16 15:00:00")
     def test_snapshot_cron(self):
         snapshots = self.env["cobranza.aging.snapshot"]._cron_take_snapshots(self.company)
         self.assertEqual(len(snapshots), 1)
@@ -65,7 +65,7 @@ class TestRiskDashboard(CobranzaCommon):
         with self.assertRaises(AccessError):
             self.env["cobranza.aging.snapshot"].with_user(self.collector).search([])
 
-    @freeze_time("2026-03-16")
+    @freeze_time("2026-03-16 15:00:00")
     def test_dashboard(self):
         board = self.env["cobranza.dashboard"].with_user(self.manager).create({"company_id": self.company.id})
         self.assertEqual(board.date, date(2026, 3, 16))

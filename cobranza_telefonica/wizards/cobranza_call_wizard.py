@@ -1,5 +1,3 @@
-from datetime import timedelta
-
 from markupsafe import Markup
 
 from odoo import api, fields, models
@@ -20,6 +18,13 @@ class CobranzaCallWizard(models.TransientModel):
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
     activity_id = fields.Many2one(comodel_name="mail.activity", ondelete="cascade")
+    user_id = fields.Many2one(
+        comodel_name="res.users",
+        string="Collector",
+        default=lambda self: self.env.user,
+        domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
+        help="A collection manager may record the call for the collector who made it.",
+    )
     partner_id = fields.Many2one(comodel_name="res.partner", string="Customer", required=True)
     partner_wrong_number = fields.Boolean(related="partner_id.cobranza_wrong_number")
     move_ids = fields.Many2many(
@@ -149,12 +154,21 @@ class CobranzaCallWizard(models.TransientModel):
 
     @api.onchange("contact_result", "outcome")
     def _onchange_next_call(self):
-        if not self.next_call and (self.contact_result != "debtor" or self.outcome == "call_back"):
-            self.next_call = self.env["res.company"]._cobranza_now() + timedelta(days=1)
+        """Propose the next call the contact gate allows (hours, days, holidays, weekly limit)."""
+        if (
+            not self.next_call
+            and self.partner_id
+            and self.contact_result
+            and (self.contact_result != "debtor" or self.outcome == "call_back")
+        ):
+            self.next_call = self.env["cobranza.call"]._cobranza_propose_next_call(
+                self.partner_id, self.contact_result, counted_now=self.outcome != "call_back"
+            )
 
     def _prepare_call_values(self):
         self.ensure_one()
         return {
+            "user_id": self.user_id,
             "partner_id": self.partner_id.commercial_partner_id,
             "activity_id": self.activity_id,
             "move_ids": self.move_ids,

@@ -2,186 +2,195 @@ import { registry } from "@web/core/registry";
 import { stepUtils } from "@web_tour/tour_service/tour_utils";
 
 const { DateTime } = luxon;
-const promiseDate = DateTime.now().plus({ days: 10 }).toFormat("MM/dd/yyyy");
-const nextCall = DateTime.now()
-    .plus({ days: 2 })
-    .set({ hour: 12, minute: 0, second: 0 })
-    .toFormat("MM/dd/yyyy HH:mm:ss");
+
+// The server's "today" (its clock is the test's); the browser's own clock is not used.
+function serverToday() {
+    return window.cobranzaTourToday ? DateTime.fromISO(window.cobranzaTourToday) : DateTime.now();
+}
 
 registry.category("web_tour.tours").add("cobranza_call_tour", {
     url: "/odoo",
-    steps: () => [
-        stepUtils.showAppsMenuItem(),
-        {
-            content: "Open the Collection app",
-            trigger: ".o_app[data-menu-xmlid='cobranza_telefonica.menu_cobranza_root']",
-            run: "click",
-        },
-        {
-            content: "Open the Collect menu",
-            trigger: ".dropdown-toggle[data-menu-xmlid='cobranza_telefonica.menu_cobranza_collect']",
-            run: "click",
-        },
-        {
-            content: "Open my calls of today",
-            trigger: ".dropdown-item[data-menu-xmlid='cobranza_telefonica.menu_cobranza_call_queue']",
-            run: "click",
-        },
-        {
-            content: "The customer with most overdue comes first",
-            trigger: ".o_list_view .o_data_row:first-child td[name='cobranza_partner_id']:contains('Ferretería Los Robles')",
-        },
-        {
-            content: "Switch to the kanban",
-            trigger: ".o_switch_view.o_kanban",
-            run: "click",
-        },
-        {
-            content: "The calls are grouped by queue, with the amount overdue",
-            trigger: ".o_kanban_group .o_kanban_record:contains('Ferretería Los Robles'):contains('250,000')",
-        },
-        {
-            content: "Back to the list",
-            trigger: ".o_switch_view.o_list",
-            run: "click",
-        },
-        {
-            content: "Start the call",
-            trigger: ".o_data_row:contains('Ferretería Los Robles') button[name='action_cobranza_start_call']",
-            run: "click",
-        },
-        {
-            content: "The call screen shows the open invoices",
-            trigger: ".modal .o_cobranza_open_invoices td:contains('000001')",
-        },
-        {
-            content: "Tick the greeting",
-            trigger: ".modal div[name='line_ids'] .o_data_row:nth-child(1) td[name='done'] input",
-            run: "click",
-        },
-        {
-            content: "The greeting is ticked",
-            trigger: ".modal div[name='line_ids'] .o_data_row:nth-child(1) td[name='done'] input:checked",
-        },
-        {
-            content: "Tick the reason of the call",
-            trigger: ".modal div[name='line_ids'] .o_data_row:nth-child(3) td[name='done'] input",
-            run: "click",
-        },
-        {
-            content: "The reason is ticked",
-            trigger: ".modal div[name='line_ids'] .o_data_row:nth-child(3) td[name='done'] input:checked",
-        },
-        {
-            content: "The customer promises to pay",
-            trigger: ".modal div[name='outcome'] select",
-            run: 'select "promise"',
-        },
-        {
-            content: "Amount promised",
-            trigger: ".modal div[name='promise_amount'] input",
-            run: "edit 60000",
-        },
-        {
-            content: "Date promised",
-            trigger: ".modal div[name='promise_date'] input",
-            run: `edit ${promiseDate}`,
-        },
-        {
-            content: "Notes",
-            trigger: ".modal div[name='note'] textarea",
-            run: "edit Paga por transferencia",
-        },
-        {
-            content: "The promised date is kept",
-            trigger: `.modal div[name='promise_date'] input:value(${promiseDate})`,
-        },
-        {
-            content: "Record the call",
-            trigger: ".modal footer button[name='action_confirm']",
-            run: "click",
-        },
-        {
-            content: "The call is recorded",
-            trigger: ".o_notification:contains('Promise to pay')",
-        },
-        {
-            content: "The call screen closes",
-            trigger: "body:not(:has(.modal))",
-        },
-        {
-            content: "Call the second customer",
-            trigger: ".o_data_row:contains('Juan Pérez Soto') button[name='action_cobranza_start_call']",
-            run: "click",
-        },
-        {
-            content: "The customer asks to be called back",
-            trigger: ".modal div[name='outcome'] select",
-            run: 'select "call_back"',
-        },
-        {
-            content: "A call back proposes tomorrow",
-            trigger: `.modal div[name='next_call'] input:value(${DateTime.now().plus({ days: 1 }).toFormat("MM/dd/yyyy")})`,
-        },
-        {
-            content: "Agreed time of the next call",
-            trigger: ".modal div[name='next_call'] input",
-            run: `edit ${nextCall}`,
-        },
-        {
-            content: "Leave the date field",
-            trigger: ".modal div[name='note'] textarea",
-            run: "click",
-        },
-        {
-            content: "The agreed time is kept",
-            trigger: `.modal div[name='next_call'] input:value(${nextCall.slice(0, 10)})`,
-        },
-        {
-            content: "Record the call back",
-            trigger: ".modal footer button[name='action_confirm']",
-            run: "click",
-        },
-        {
-            content: "The call back is recorded",
-            trigger: ".o_notification:contains('Call back')",
-        },
-        {
-            content: "The call screen closes again",
-            trigger: "body:not(:has(.modal))",
-        },
-        {
-            content: "Open the customers with debt",
-            trigger: ".dropdown-toggle[data-menu-xmlid='cobranza_telefonica.menu_cobranza_collect']",
-            run: "click",
-        },
-        {
-            content: "Customers with debt",
-            trigger: ".dropdown-item[data-menu-xmlid='cobranza_telefonica.menu_cobranza_partner']",
-            run: "click",
-        },
-        {
-            content: "Open the customer called back",
-            trigger: ".o_list_view .o_data_row td[name='name']:contains('Juan Pérez Soto')",
-            run: "click",
-        },
-        {
-            content: "The next call is in the chatter: start it from there",
-            trigger: ".o-mail-Activity .o-cobranza-Activity-startCall",
-            run: "click",
-        },
-        {
-            content: "The call screen opens for that customer",
-            trigger: ".modal .o_cobranza_call_context",
-        },
-        {
-            content: "Close it without recording",
-            trigger: ".modal footer button.btn-secondary",
-            run: "click",
-        },
-        {
-            content: "Closed",
-            trigger: "body:not(:has(.modal))",
-        },
-    ],
+    steps: () => {
+        const today = serverToday();
+        const promiseDate = today.plus({ days: 10 }).toFormat("MM/dd/yyyy");
+        const tomorrow = today.plus({ days: 1 }).toFormat("MM/dd/yyyy");
+        const nextCall = today
+            .plus({ days: 2 })
+            .set({ hour: 12, minute: 0, second: 0 })
+            .toFormat("MM/dd/yyyy HH:mm:ss");
+        return [
+            stepUtils.showAppsMenuItem(),
+            {
+                content: "Open the Collection app",
+                trigger: ".o_app[data-menu-xmlid='cobranza_telefonica.menu_cobranza_root']",
+                run: "click",
+            },
+            {
+                content: "Open the Collect menu",
+                trigger: ".dropdown-toggle[data-menu-xmlid='cobranza_telefonica.menu_cobranza_collect']",
+                run: "click",
+            },
+            {
+                content: "Open my calls of today",
+                trigger: ".dropdown-item[data-menu-xmlid='cobranza_telefonica.menu_cobranza_call_queue']",
+                run: "click",
+            },
+            {
+                content: "The customer with most overdue comes first",
+                trigger: ".o_list_view .o_data_row:first-child td[name='cobranza_partner_id']:contains('Ferretería Los Robles')",
+            },
+            {
+                content: "Switch to the kanban",
+                trigger: ".o_switch_view.o_kanban",
+                run: "click",
+            },
+            {
+                content: "The calls are grouped by queue, with the amount overdue",
+                trigger: ".o_kanban_group .o_kanban_record:contains('Ferretería Los Robles'):contains('250,000')",
+            },
+            {
+                content: "Back to the list",
+                trigger: ".o_switch_view.o_list",
+                run: "click",
+            },
+            {
+                content: "Start the call",
+                trigger: ".o_data_row:contains('Ferretería Los Robles') button[name='action_cobranza_start_call']",
+                run: "click",
+            },
+            {
+                content: "The call screen shows the open invoices",
+                trigger: ".modal .o_cobranza_open_invoices td:contains('000001')",
+            },
+            {
+                content: "Tick the greeting",
+                trigger: ".modal div[name='line_ids'] .o_data_row:nth-child(1) td[name='done'] input",
+                run: "click",
+            },
+            {
+                content: "The greeting is ticked",
+                trigger: ".modal div[name='line_ids'] .o_data_row:nth-child(1) td[name='done'] input:checked",
+            },
+            {
+                content: "Tick the reason of the call",
+                trigger: ".modal div[name='line_ids'] .o_data_row:nth-child(3) td[name='done'] input",
+                run: "click",
+            },
+            {
+                content: "The reason is ticked",
+                trigger: ".modal div[name='line_ids'] .o_data_row:nth-child(3) td[name='done'] input:checked",
+            },
+            {
+                content: "The customer promises to pay",
+                trigger: ".modal div[name='outcome'] select",
+                run: 'select "promise"',
+            },
+            {
+                content: "Amount promised",
+                trigger: ".modal div[name='promise_amount'] input",
+                run: "edit 60000",
+            },
+            {
+                content: "Date promised",
+                trigger: ".modal div[name='promise_date'] input",
+                run: `edit ${promiseDate}`,
+            },
+            {
+                content: "Notes",
+                trigger: ".modal div[name='note'] textarea",
+                run: "edit Paga por transferencia",
+            },
+            {
+                content: "The promised date is kept",
+                trigger: `.modal div[name='promise_date'] input:value(${promiseDate})`,
+            },
+            {
+                content: "Record the call",
+                trigger: ".modal footer button[name='action_confirm']",
+                run: "click",
+            },
+            {
+                content: "The call is recorded",
+                trigger: ".o_notification:contains('Promise to pay')",
+            },
+            {
+                content: "The call screen closes",
+                trigger: "body:not(:has(.modal))",
+            },
+            {
+                content: "Call the second customer",
+                trigger: ".o_data_row:contains('Juan Pérez Soto') button[name='action_cobranza_start_call']",
+                run: "click",
+            },
+            {
+                content: "The customer asks to be called back",
+                trigger: ".modal div[name='outcome'] select",
+                run: 'select "call_back"',
+            },
+            {
+                content: "A call back proposes tomorrow",
+                trigger: `.modal div[name='next_call'] input:value(${tomorrow})`,
+            },
+            {
+                content: "Agreed time of the next call",
+                trigger: ".modal div[name='next_call'] input",
+                run: `edit ${nextCall}`,
+            },
+            {
+                content: "Leave the date field",
+                trigger: ".modal div[name='note'] textarea",
+                run: "click",
+            },
+            {
+                content: "The agreed time is kept",
+                trigger: `.modal div[name='next_call'] input:value(${nextCall.slice(0, 10)})`,
+            },
+            {
+                content: "Record the call back",
+                trigger: ".modal footer button[name='action_confirm']",
+                run: "click",
+            },
+            {
+                content: "The call back is recorded",
+                trigger: ".o_notification:contains('Call back')",
+            },
+            {
+                content: "The call screen closes again",
+                trigger: "body:not(:has(.modal))",
+            },
+            {
+                content: "Open the customers with debt",
+                trigger: ".dropdown-toggle[data-menu-xmlid='cobranza_telefonica.menu_cobranza_collect']",
+                run: "click",
+            },
+            {
+                content: "Customers with debt",
+                trigger: ".dropdown-item[data-menu-xmlid='cobranza_telefonica.menu_cobranza_partner']",
+                run: "click",
+            },
+            {
+                content: "Open the customer called back",
+                trigger: ".o_list_view .o_data_row td[name='name']:contains('Juan Pérez Soto')",
+                run: "click",
+            },
+            {
+                content: "The next call is in the chatter: start it from there",
+                trigger: ".o-mail-Activity .o-cobranza-Activity-startCall",
+                run: "click",
+            },
+            {
+                content: "The call screen opens for that customer",
+                trigger: ".modal .o_cobranza_call_context",
+            },
+            {
+                content: "Close it without recording",
+                trigger: ".modal footer button.btn-secondary",
+                run: "click",
+            },
+            {
+                content: "Closed",
+                trigger: "body:not(:has(.modal))",
+            },
+        ];
+    },
 });
