@@ -9,7 +9,7 @@
     "license": "LGPL-3",
     "application": True,
     "depends": ["account", "mail", "l10n_cl"],
-    "external_dependencies": {"python": ["lxml", "zeep", "xlsxwriter"]},
+    "external_dependencies": {"python": ["lxml", "xlsxwriter", "holidays"]},
     "data": [
         "security/cobranza_security.xml",
         "security/ir.model.access.csv",

@@ -164,6 +164,15 @@ ensure_websocket_client() {
         || die "websocket-client is missing and could not be installed: pip install websocket-client==1.4.2"
 }
 
+ensure_holidays() {
+    # The contact guardrails take Chile's public holidays (national and regional) from the
+    # maintained 'holidays' package (a python external dependency of the module).
+    "$PYTHON" -c "import holidays" >/dev/null 2>&1 && return 0
+    info "Installing holidays (Chilean public holidays of the contact guardrails)"
+    "$PYTHON" -m pip install --quiet --disable-pip-version-check "holidays>=0.60" \
+        || die "holidays is missing and could not be installed: pip install 'holidays>=0.60'"
+}
+
 ensure_wkhtmltopdf() {
     command -v wkhtmltopdf >/dev/null 2>&1 && return 0
     apt_install wkhtmltopdf && return 0

@@ -12,6 +12,7 @@ find_odoo
 mkdir -p "$BUILD_DIR"
 ensure_chromium
 ensure_websocket_client
+ensure_holidays
 ensure_wkhtmltopdf
 pg_start
 

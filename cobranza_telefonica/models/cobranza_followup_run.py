@@ -1,11 +1,13 @@
 import logging
+import zlib
 from collections import Counter, defaultdict
 from datetime import timedelta
 
+import psycopg2.errors
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.modules import module as odoo_module
 from odoo.tools import SQL, split_every
 
@@ -14,6 +16,9 @@ from .account_move import FOLLOWUP_STATE_FIELDS
 _logger = logging.getLogger(__name__)
 
 LOG_MAX_CHARS = 100000
+# First key of the PostgreSQL advisory lock of a company's follow-up (the second is the
+# company id): a fixed 32-bit number of our own, unlikely to be used by another module.
+RUN_LOCK_KEY = zlib.crc32(b"cobranza.followup.run") & 0x7FFFFFFF
 COUNTERS = (
     "evaluated_count",
     "customer_count",
@@ -42,8 +47,14 @@ class CobranzaFollowupRun(models.Model):
     company_id = fields.Many2one(
         comodel_name="res.company", required=True, index=True, default=lambda self: self.env.company
     )
-    date = fields.Date(required=True, default=lambda self: self.env.company._cobranza_today(), help="The day the run evaluates.")
-    start_datetime = fields.Datetime(string="Started", default=lambda self: self.env["res.company"]._cobranza_now())
+    date = fields.Date(
+        required=True,
+        default=lambda self: self.env.company._cobranza_today(),
+        help="The day the run evaluates.",
+    )
+    start_datetime = fields.Datetime(
+        string="Started", default=lambda self: self.env["res.company"]._cobranza_now()
+    )
     end_datetime = fields.Datetime(string="Finished")
     state = fields.Selection(
         selection=[("running", "Running"), ("done", "Done")], required=True, default="running", index=True
@@ -97,45 +108,65 @@ class CobranzaFollowupRun(models.Model):
         """The daily cron: every company, resuming today's run when a crash left it unfinished
         (an unfinished run of an earlier day is closed: today's run evaluates everything again)."""
         for company in self.env["res.company"].sudo().search([]):  # pylint: disable=no-search-all
-            today = company._cobranza_today()
-            unfinished = self.sudo().search(
-                [("company_id", "=", company.id), ("state", "=", "running"), ("trigger", "=", "cron")]
-            )
-            stale = unfinished.filtered(lambda run, today=today: run.date != today)
-            for run in stale:
-                run.write(
-                    {
-                        "state": "done",
-                        "end_datetime": self.env["res.company"]._cobranza_now(),
-                        "log": "\n".join(filter(None, [run.log, self.env._("Interrupted before the end.")])),
-                    }
+            if not self._cobranza_lock_company(company):
+                _logger.info(
+                    "Follow-up of %s skipped: a run for this company is already running.", company.name
                 )
-            run = (unfinished - stale)[:1] or self.sudo().create(
-                {"company_id": company.id, "trigger": "cron", "date": today}
-            )
-            run._process(batch_size=batch_size)
+                continue
+            try:
+                self._cron_cobranza_followup_company(company, batch_size)
+            finally:
+                self._cobranza_unlock_company(company)
         return True
 
     @api.model
-    def _cobranza_run_manual(self, partners=None, batch_size=500):
-        """'Run now' (managers) or 'Process' on customers, for the current companies."""
-        if not self.env.user.has_group("cobranza_telefonica.group_cobranza_manager") and not (
-            partners and self.env.user.has_group("cobranza_telefonica.group_cobranza_collector")
-        ):
-            raise AccessError(self.env._("Only collection managers can run the follow-up."))
-        runs = self.browse()
-        for company in self.env.companies:
-            run = self.sudo().create(
+    def _cron_cobranza_followup_company(self, company, batch_size):
+        """The cron's run of one company (its lock held)."""
+        today = company._cobranza_today()
+        unfinished = self.sudo().search(
+            [("company_id", "=", company.id), ("state", "=", "running"), ("trigger", "=", "cron")]
+        )
+        stale = unfinished.filtered(lambda run, today=today: run.date != today)
+        for run in stale:
+            run.write(
                 {
-                    "company_id": company.id,
-                    "date": company._cobranza_today(),
-                    "trigger": "partner" if partners else "manual",
-                    "user_id": self.env.user.id,
-                    "partner_ids": [fields.Command.set(partners.ids)] if partners else False,
+                    "state": "done",
+                    "end_datetime": self.env["res.company"]._cobranza_now(),
+                    "log": "\n".join(filter(None, [run.log, self.env._("Interrupted before the end.")])),
                 }
             )
-            run._process(batch_size=batch_size)
-            runs |= run
+        run = (unfinished - stale)[:1] or self.sudo().create(
+            {"company_id": company.id, "trigger": "cron", "date": today}
+        )
+        run._process(batch_size=batch_size)
+
+    @api.model
+    def _cobranza_run_manual(self, partners=None, batch_size=500):
+        """'Run now' (managers) or 'Process' on customers, for the current companies. The run
+        works as superuser (e-mails included): who may start it is checked here, before."""
+        self._cobranza_check_run_access(partners)
+        runs, locked = self.browse(), self.env["res.company"]
+        try:
+            # Every company's lock first: nothing is run when one of them is busy.
+            for company in self.env.companies:
+                if not self._cobranza_lock_company(company):
+                    raise UserError(self._cobranza_busy_message(company))
+                locked |= company
+            for company in self.env.companies:
+                run = self.sudo().create(
+                    {
+                        "company_id": company.id,
+                        "date": company._cobranza_today(),
+                        "trigger": "partner" if partners else "manual",
+                        "user_id": self.env.user.id,
+                        "partner_ids": [fields.Command.set(partners.ids)] if partners else False,
+                    }
+                )
+                run._process(batch_size=batch_size)
+                runs |= run
+        finally:
+            for company in locked:
+                self._cobranza_unlock_company(company)
         return {
             "type": "ir.actions.act_window",
             "res_model": "cobranza.followup.run",
@@ -147,11 +178,84 @@ class CobranzaFollowupRun(models.Model):
     def action_run_now(self):
         return self._cobranza_run_manual()
 
+    @api.model
+    def _cobranza_check_run_access(self, partners=None):
+        """Who may start a run: collection managers on any customers (or all of them), a
+        collector only on customers whose collector, in each current company, they are."""
+        user = self.env.user
+        if user.has_group("cobranza_telefonica.group_cobranza_manager"):
+            return
+        if not partners or not user.has_group("cobranza_telefonica.group_cobranza_collector"):
+            raise AccessError(self.env._("Only collection managers can run the follow-up."))
+        for company in self.env.companies:
+            others = (
+                partners.commercial_partner_id.sudo()
+                .with_company(company)
+                .filtered(lambda partner: partner.cobranza_collector_id != user)
+            )
+            if others:
+                raise AccessError(
+                    self.env._(
+                        "You can only process the customers you collect. Not yours in %(company)s: "
+                        "%(customers)s.",
+                        company=company.name,
+                        customers=", ".join(others.mapped("display_name")),
+                    )
+                )
+
+    # One run at a time per company ------------------------------------------------------------
+
+    @api.model
+    def _cobranza_lock_company(self, company=None):
+        """Take the follow-up lock of ``company`` (default: the run's) if it is free; return
+        whether it was taken. Release it with ``_cobranza_unlock_company``.
+
+        A PostgreSQL *session-level* advisory lock (``pg_try_advisory_lock``), not a
+        transaction-level one: a run commits after each batch, which would release an xact lock,
+        and re-taking it after each commit would leave a gap in which a second run could start
+        and then stop the first one mid-run. A session lock is held across the commits, freed by
+        ``_cobranza_unlock_company`` (always called in a ``finally``) or, if the process dies, by
+        PostgreSQL when its connection closes. It is re-entrant within one connection (each take
+        needs its release), so the entry points take it before creating the run and ``_process``
+        takes it again for callers that run it directly."""
+        company = company or self.company_id
+        self.env.cr.execute(SQL("SELECT pg_try_advisory_lock(%s, %s)", RUN_LOCK_KEY, company.id))
+        return self.env.cr.fetchone()[0]
+
+    @api.model
+    def _cobranza_unlock_company(self, company=None):
+        """Release the lock ``_cobranza_lock_company`` took. When the transaction failed (an
+        error on its way up), it is rolled back first, as it would be anyway: otherwise
+        PostgreSQL refuses the unlock and the pooled connection would keep the lock."""
+        company = company or self.company_id
+        query = SQL("SELECT pg_advisory_unlock(%s, %s)", RUN_LOCK_KEY, company.id)
+        try:
+            self.env.cr.execute(query, log_exceptions=False)
+        except psycopg2.errors.InFailedSqlTransaction:
+            self.env.cr.rollback()
+            self.env.cr.execute(query)
+
+    @api.model
+    def _cobranza_busy_message(self, company):
+        return self.env._(
+            "A follow-up run for %(company)s is already running: try again when it ends.",
+            company=company.name,
+        )
+
     # The run -----------------------------------------------------------------------------------
 
     def _process(self, batch_size=500):
-        """Evaluate every open invoice of the run's company, customer batch by customer batch."""
+        """Evaluate every open invoice of the run's company, customer batch by customer batch,
+        holding the company's follow-up lock (a second run of the company is refused)."""
         self.ensure_one()
+        if not self._cobranza_lock_company(self.company_id):
+            raise UserError(self._cobranza_busy_message(self.company_id))
+        try:
+            return self._process_batches(batch_size)
+        finally:
+            self._cobranza_unlock_company(self.company_id)
+
+    def _process_batches(self, batch_size):
         run = self.with_company(self.company_id).with_context(
             lang=self.company_id.partner_id.lang or self.env.lang, tz=self.company_id._cobranza_tz().zone
         )

@@ -1,38 +1,45 @@
-from odoo import fields, models
+from functools import lru_cache
+from types import MappingProxyType
 
-# A few Chilean public holidays shipped as defaults (each company edits its own list).
-CHILEAN_HOLIDAYS = [
-    ("2026-01-01", "Año Nuevo"),
-    ("2026-04-03", "Viernes Santo"),
-    ("2026-04-04", "Sábado Santo"),
-    ("2026-05-01", "Día del Trabajo"),
-    ("2026-05-21", "Día de las Glorias Navales"),
-    ("2026-06-29", "San Pedro y San Pablo"),
-    ("2026-07-16", "Día de la Virgen del Carmen"),
-    ("2026-08-15", "Asunción de la Virgen"),
-    ("2026-09-18", "Independencia Nacional"),
-    ("2026-09-19", "Día de las Glorias del Ejército"),
-    ("2026-10-12", "Encuentro de Dos Mundos"),
-    ("2026-12-08", "Inmaculada Concepción"),
-    ("2026-12-25", "Navidad"),
-    ("2027-01-01", "Año Nuevo"),
-    ("2027-03-26", "Viernes Santo"),
-    ("2027-03-27", "Sábado Santo"),
-    ("2027-05-01", "Día del Trabajo"),
-    ("2027-05-21", "Día de las Glorias Navales"),
-    ("2027-09-17", "Feriado adicional Fiestas Patrias"),
-    ("2027-09-18", "Independencia Nacional"),
-    ("2027-09-19", "Día de las Glorias del Ejército"),
-    ("2027-12-08", "Inmaculada Concepción"),
-    ("2027-12-25", "Navidad"),
-]
+import holidays
+
+from odoo import api, fields, models
+
+# Odoo's Chilean regions (base/data/res.country.state.csv, codes "01".."16") -> the subdivision
+# codes of the ``holidays`` package (ISO 3166-2:CL).
+CL_STATE_SUBDIVISIONS = {
+    "01": "TA",  # Tarapacá
+    "02": "AN",  # Antofagasta
+    "03": "AT",  # Atacama
+    "04": "CO",  # Coquimbo
+    "05": "VS",  # Valparaíso
+    "06": "LI",  # Libertador General Bernardo O'Higgins
+    "07": "ML",  # Maule
+    "08": "BI",  # Biobío
+    "09": "AR",  # La Araucanía
+    "10": "LL",  # Los Lagos
+    "11": "AI",  # Aysén
+    "12": "MA",  # Magallanes
+    "13": "RM",  # Metropolitana de Santiago
+    "14": "LR",  # Los Ríos
+    "15": "AP",  # Arica y Parinacota
+    "16": "NB",  # Ñuble
+}
+
+
+@lru_cache(maxsize=64)
+def chilean_public_holidays(years, subdiv=None):
+    """The Chilean public holidays (national, plus those of region ``subdiv``) of ``years`` (a
+    tuple), from the maintained ``holidays`` package: {date: Spanish name}."""
+    return MappingProxyType(dict(holidays.Chile(years=years, subdiv=subdiv, language="es")))
 
 
 class CobranzaHoliday(models.Model):
-    """A public holiday: the follow-up run contacts no debtor on it."""
+    """A day a company adds to the public holidays (which come from the ``holidays`` package,
+    national and of the company's region): the follow-up contacts no debtor on it."""
 
     _name = "cobranza.holiday"
-    _description = "Public holiday"
+    _description = "Extra non-contact day"
     _order = "date"
 
     name = fields.Char(required=True)
@@ -42,5 +49,35 @@ class CobranzaHoliday(models.Model):
     )
 
     _sql_constraints = [
-        ("date_company_uniq", "unique(company_id, date)", "This holiday is already in the company's list."),
+        ("date_company_uniq", "unique(company_id, date)", "This day is already in the company's list."),
     ]
+
+    @api.model
+    def _cobranza_subdivision(self, company):
+        """The ``holidays`` subdivision of ``company``'s region (its state), None outside Chile."""
+        state = company.state_id
+        if state.country_id.code != "CL":
+            return None
+        code = (state.code or "").upper()
+        if code in holidays.Chile.subdivisions:
+            return code
+        return CL_STATE_SUBDIVISIONS.get(code.zfill(2))
+
+    @api.model
+    def _cobranza_days_off(self, company, years):
+        """The dates on which ``company`` contacts no debtor in ``years``: the Chilean public
+        holidays of the package (national and of its region) and the company's extra days."""
+        years = tuple(sorted(set(years)))
+        public = chilean_public_holidays(years, self._cobranza_subdivision(company))
+        extra = (
+            self.sudo()
+            .search(
+                [
+                    ("company_id", "=", company.id),
+                    ("date", ">=", fields.Date.to_date(f"{years[0]}-01-01")),
+                    ("date", "<=", fields.Date.to_date(f"{years[-1]}-12-31")),
+                ]
+            )
+            .mapped("date")
+        )
+        return frozenset(public).union(extra)

@@ -4,7 +4,6 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..services import clock
-from .cobranza_holiday import CHILEAN_HOLIDAYS
 
 DEFAULT_LEVELS = [
     (-3, "preventive", "Recordatorio preventivo", {"send_email": True}, "mail_template_cobranza_preventive"),
@@ -104,7 +103,8 @@ class ResCompany(models.Model):
     @api.model
     def _cobranza_create_default_levels(self):
         """Give each company of ``self`` (all companies when empty) the shipped follow-up levels,
-        contact guardrails and Chilean holidays it does not have yet. Safe to call again."""
+        contact guardrails it does not have yet (public holidays come from the ``holidays`` package).
+        Safe to call again."""
         companies = self or self.sudo().search([])  # pylint: disable=no-search-all
         Level = self.env["cobranza.level"].sudo().with_context(active_test=False)
         has_levels = {
@@ -144,18 +144,6 @@ class ResCompany(models.Model):
             ]
         )
 
-        Holiday = self.env["cobranza.holiday"].sudo()
-        has_holidays = {
-            company.id
-            for [company] in Holiday._read_group([("company_id", "in", companies.ids)], ["company_id"])
-        }
-        Holiday.create(
-            [
-                {"company_id": company.id, "date": day, "name": name}
-                for company in companies.filtered(lambda c: c.id not in has_holidays)
-                for day, name in CHILEAN_HOLIDAYS
-            ]
-        )
         return True
 
     @api.model

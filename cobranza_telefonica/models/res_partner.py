@@ -558,9 +558,9 @@ class ResPartner(models.Model):
             rule.debtor_type: rule._to_rules()
             for rule in self.env["cobranza.guardrail"].sudo().search([("company_id", "=", company.id)])
         }
-        holidays = frozenset(
-            self.env["cobranza.holiday"].sudo().search([("company_id", "=", company.id)]).mapped("date")
-        )
+        # The window the guardrails look at spans two years at most from now (local).
+        year = to_local(now, tz).year
+        holidays = self.env["cobranza.holiday"]._cobranza_days_off(company, range(year, year + 3))
         history = {}
         contacts = (
             self.env["cobranza.contact"]

@@ -15,4 +15,6 @@ from . import test_call
 from . import test_call_ui
 from . import test_integration
 from . import test_guardrails
+from . import test_holidays
 from . import test_followup
+from . import test_followup_run_access
