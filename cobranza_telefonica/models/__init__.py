@@ -17,5 +17,6 @@ from . import cobranza_holiday
 from . import cobranza_guardrail
 from . import cobranza_contact
 from . import cobranza_contact_gate
+from . import cobranza_contact_queue
 from . import cobranza_followup_action
 from . import cobranza_followup_run

@@ -201,6 +201,25 @@ class AccountMove(models.Model):
             self.cobranza_letter_pending,
         )
 
+    def _cobranza_mail_moves(self):
+        """The invoices one collection e-mail on this invoice is about: the customer's invoices the
+        sender named (context ``cobranza_mail_move_ids``: {invoice id: ids}), else this one."""
+        self.ensure_one()
+        named = (self.env.context.get("cobranza_mail_move_ids") or {}).get(self.id)
+        if not named:
+            return self
+        moves = self.browse(named).filtered(
+            lambda m: m.commercial_partner_id == self.commercial_partner_id and m.company_id == self.company_id
+        )
+        return (moves | self).sorted(lambda m: (m.cobranza_oldest_due_date or m.invoice_date_due, m.id))
+
+    def _cobranza_mail_folios(self):
+        """'33 1234, 33 1240' for the subject of a collection e-mail (folios repeat across types)."""
+        return ", ".join(
+            " ".join(filter(None, [move.l10n_latam_document_type_id.code, move.l10n_latam_document_number or move.name]))
+            for move in self._cobranza_mail_moves()
+        )
+
     def action_cobranza_print_letter(self):
         """Print the formal collection letter, log it as a contact and clear the 'to print' mark."""
         moves = self.filtered(lambda move: move.move_type == "out_invoice" and move.state == "posted")

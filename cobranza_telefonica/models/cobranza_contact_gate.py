@@ -1,7 +1,7 @@
 import dataclasses
 from datetime import timedelta
 
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import format_datetime
 
@@ -131,6 +131,58 @@ class CobranzaContactGate(models.AbstractModel):
         """Log contacts the gate allowed (the batch form, for the follow-up run and the queue):
         the only way ``cobranza.contact`` records are made."""
         return self.env["cobranza.contact"].sudo().with_context(cobranza_gate=True).create(vals_list)
+
+    @api.model
+    def _cobranza_send_message(self, partner, company, template, record, origin=None, note=None, moves=None):
+        """Send ``template`` on ``record`` to ``partner`` by e-mail if the gate allows it now (the
+        contact is logged), else queue it for the next allowed moment. Returns "sent" or "queued"."""
+        partner = partner.commercial_partner_id
+        now = company._cobranza_now()
+        decision = self._cobranza_check(partner, "email", company, now)[partner.id]
+        if not decision["allowed"]:
+            self._cobranza_enqueue(
+                [self._cobranza_queue_vals(partner, company, template, record, decision, origin, note, moves)]
+            )
+            return "queued"
+        self._cobranza_log(
+            [
+                {
+                    "partner_id": partner.id,
+                    "company_id": company.id,
+                    "channel": "email",
+                    "date": now,
+                    "user_id": self.env.user.id,
+                    "origin": origin,
+                    "note": note,
+                }
+            ]
+        )
+        mail_moves = {record.id: moves.ids} if moves else {}
+        record.with_context(cobranza_mail_move_ids=mail_moves).message_post_with_source(
+            template, subtype_xmlid="mail.mt_comment"
+        )
+        return "sent"
+
+    @api.model
+    def _cobranza_queue_vals(self, partner, company, template, record, decision, origin, note, moves=None):
+        return {
+            "company_id": company.id,
+            "partner_id": partner.commercial_partner_id.id,
+            "channel": "email",
+            "template_id": template.id,
+            "res_model": record._name,
+            "res_id": record.id,
+            "move_ids": [fields.Command.set(moves.ids)] if moves else False,
+            "send_after": decision["next_allowed"],
+            "reason": decision["reason"],
+            "origin": origin,
+            "note": note,
+        }
+
+    @api.model
+    def _cobranza_enqueue(self, vals_list):
+        """Queue messages the gate forbids now: the queue's cron asks again at their moment."""
+        return self.env["cobranza.contact.queue"].sudo().create(vals_list)
 
     @api.model
     def _cobranza_next_call(self, partner, company, after, counted_now=True):

@@ -5,13 +5,15 @@ from datetime import timedelta
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import float_compare, format_amount, format_date
 
 from ..services import promise as promise_service
 
 _logger = logging.getLogger(__name__)
 
+# Decided by the evaluation only (code running as superuser), whatever a user sends by RPC.
+DECIDED_FIELDS = frozenset({"state", "amount_paid", "date_decided", "reminder_sent", "date_made"})
 # Two broken promises within this many days flag the customer.
 FLAG_WINDOW_DAYS = 90
 FLAG_BROKEN_COUNT = 2
@@ -154,6 +156,29 @@ class CobranzaPromise(models.Model):
     # Validation
     # ------------------------------------------------------------------
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            for vals in vals_list:
+                forged = DECIDED_FIELDS.intersection(vals) - {"state"}
+                if forged or vals.get("state", "open") != "open":
+                    raise AccessError(self.env._("A promise to pay is made open; its evaluation decides the rest."))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su and DECIDED_FIELDS.intersection(vals):
+            raise AccessError(
+                self.env._(
+                    "The state, the amount collected and the dates of a promise to pay are decided "
+                    "from the payments only."
+                )
+            )
+        if not self.env.su and self.filtered(lambda p: p.state != "open") and (
+            {"line_ids", "date", "partner_id", "company_id"} & set(vals)
+        ):
+            raise UserError(self.env._("A promise already decided cannot be changed."))
+        return super().write(vals)
+
     @api.model
     def _cobranza_today(self):
         """The day new promises are made and validated against: today. Data loaded as superuser
@@ -167,6 +192,11 @@ class CobranzaPromise(models.Model):
     @api.constrains("line_ids", "date", "partner_id", "company_id")
     def _check_promise(self):
         self._cobranza_check()
+
+    def _cobranza_check_lines_editable(self):
+        """The lines of a decided promise never change."""
+        if not self.env.su and self.filtered(lambda p: p.state != "open"):
+            raise UserError(self.env._("The invoices and amounts of a decided promise cannot change."))
 
     def _cobranza_check(self):
         """Refuse an open promise that cannot be kept as written: nothing promised, more than is
@@ -216,8 +246,9 @@ class CobranzaPromise(models.Model):
         """Cancel open promises: their invoices go back to the follow-up."""
         if any(promise.state != "open" for promise in self):
             raise UserError(self.env._("Only open promises can be cancelled."))
+        self.check_access("write")
         for promise in self:
-            promise.write({"state": "cancelled", "date_decided": promise.company_id._cobranza_today()})
+            promise.sudo().write({"state": "cancelled", "date_decided": promise.company_id._cobranza_today()})
         return True
 
     def action_evaluate(self):
@@ -301,7 +332,7 @@ class CobranzaPromise(models.Model):
                 vals.update(state=state, date_decided=today)
                 decided |= promise
             if vals:
-                promise.write(vals)
+                promise.sudo().write(vals)
         failed = decided.filtered(lambda p: p.state in ("partial", "broken"))
         for company in failed.company_id:
             failed.filtered(lambda p, c=company: p.company_id == c)._cobranza_after_failure(todays[company])
@@ -333,7 +364,7 @@ class CobranzaPromise(models.Model):
             lambda p: float_compare(paid[p.id], p.amount, precision_rounding=p.currency_id.rounding) < 0
         )
         for promise in reopened:
-            promise.write({"state": "open", "date_decided": False, "amount_paid": paid[promise.id]})
+            promise.sudo().write({"state": "open", "date_decided": False, "amount_paid": paid[promise.id]})
         return reopened
 
     # ------------------------------------------------------------------
@@ -488,12 +519,20 @@ class CobranzaPromise(models.Model):
         return failed
 
     def _cobranza_send_reminders(self):
-        """E-mail the customer the reminder of its promise, once."""
+        """E-mail the customer the reminder of its promise, once, through the contact gate: sent now and logged when allowed, else queued for the next
+        allowed moment in the company's time zone (the queue asks the gate again then)."""
         template = self.env.ref("cobranza_telefonica.mail_template_cobranza_promise_reminder")
-        with_email = self.filtered(lambda p: p.partner_id.email)
-        if with_email:
-            with_email.message_post_with_source(template, subtype_xmlid="mail.mt_comment")
-        self.write({"reminder_sent": True})
+        gate = self.env["cobranza.contact.gate"]
+        for promise in self.filtered(lambda p: p.partner_id.email):
+            gate._cobranza_send_message(
+                promise.commercial_partner_id,
+                promise.company_id,
+                template,
+                promise,
+                origin=self.env._("Promise to pay reminder"),
+                note=promise.name,
+            )
+        self.sudo().write({"reminder_sent": True})
 
     # ------------------------------------------------------------------
     # Statistics

@@ -28,6 +28,26 @@ class CobranzaPromiseLine(models.Model):
     amount_residual = fields.Monetary(related="move_id.amount_residual", string="Amount due")
     invoice_date_due = fields.Date(related="move_id.invoice_date_due", string="Due date")
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        promises = self.env["cobranza.promise"].browse([vals.get("promise_id") for vals in vals_list])
+        promises.exists()._cobranza_check_lines_editable()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self.promise_id._cobranza_check_lines_editable()
+        if "promise_id" in vals:
+            self.env["cobranza.promise"].browse(vals["promise_id"])._cobranza_check_lines_editable()
+        return super().write(vals)
+
+    def unlink(self):
+        """An open promise keeps at least one line for more than zero (its check runs again)."""
+        promises = self.promise_id
+        promises._cobranza_check_lines_editable()
+        result = super().unlink()
+        promises.exists()._cobranza_check()
+        return result
+
     @api.constrains("move_id", "amount")
     def _check_line(self):
         self.promise_id._cobranza_check()

@@ -18,3 +18,4 @@ from . import test_guardrails
 from . import test_holidays
 from . import test_followup
 from . import test_followup_run_access
+from . import test_gate

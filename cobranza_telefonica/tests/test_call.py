@@ -189,9 +189,10 @@ class TestCobranzaCall(CobranzaCommon):
     def test_no_answer_retries_tomorrow(self):
         form = self._open()
         form.contact_result = "no_answer"
-        self.assertEqual(form.next_call, datetime(2026, 3, 17, 14, 0))
+        # The gate counts this attempt: the next call falls a week later (weekly limit of one).
+        self.assertEqual(form.next_call, datetime(2026, 3, 23, 14, 0))
         form.save().action_confirm()
-        self.assertEqual(self._next_calls().date_deadline, date(2026, 3, 17))
+        self.assertEqual(self._next_calls().date_deadline, date(2026, 3, 23))
         self.assertFalse(self._calls().outcome)
 
     def test_third_party_cannot_promise(self):
@@ -204,7 +205,7 @@ class TestCobranzaCall(CobranzaCommon):
         call = self._calls()
         self.assertFalse(call.outcome)
         self.assertFalse(call.promise_ids)
-        self.assertEqual(self._next_calls().date_deadline, date(2026, 3, 17))
+        self.assertEqual(self._next_calls().date_deadline, date(2026, 3, 23))
 
     def test_already_paid(self):
         form = self._open()
@@ -247,7 +248,7 @@ class TestCobranzaCall(CobranzaCommon):
         form.contact_result = "wrong_number"
         form.save().action_confirm()
         self.assertFalse(self.customer.cobranza_wrong_number)
-        self.assertEqual(self._next_calls().date_deadline, date(2026, 3, 17))
+        self.assertEqual(self._next_calls().date_deadline, date(2026, 3, 23))
 
     def test_start_from_invoice_and_customer(self):
         action = self.inv_old.with_user(self.collector).action_cobranza_start_call()

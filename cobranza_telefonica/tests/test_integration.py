@@ -43,7 +43,7 @@ class TestFeaturesTogether(PromiseCommon):
     def test_dashboard_counts_calls_and_promises(self):
         other = self._create_cl_partner("Comercial Punto Fijo SpA", "76086428-5")
         other_invoice = self._invoice(other, 80000, self.TODAY - timedelta(days=20))
-        Call = self.env["cobranza.call"]
+        Call = self.env["cobranza.call"].sudo()  # calls made earlier, as only the module records them
         call_vals = {"company_id": self.company.id, "user_id": self.collector.id}
         Call.create(
             [
