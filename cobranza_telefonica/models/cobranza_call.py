@@ -169,7 +169,7 @@ class CobranzaCall(models.Model):
         company = self.env.company
         activity = values.get("activity_id")
         if activity:
-            activity._cobranza_check_call_activity(partner)
+            activity.with_env(self.env)._cobranza_check_call_activity(partner)
         user = values.get("user_id")
         if user and user != self.env.user:
             if not self.env.user.has_group("cobranza_telefonica.group_cobranza_manager"):

@@ -461,8 +461,8 @@ class CobranzaFollowupRun(models.Model):
             self._process_customer(partner, by_partner[partner.id], open_calls[partner.id][:1], batch)
 
         Move._cobranza_write_followup_state(batch["rows"])
-        for template, move_ids in batch["emails"].items():
-            self._send_emails(template, move_ids)
+        for template, entries in batch["emails"].items():
+            self._send_emails(template, entries)
         self._insert_actions(batch["actions"])
         self.env["cobranza.contact.gate"]._cobranza_log(batch["contacts"])
         # Calls and reviews in separate creates: one activity per customer in each, so that the
@@ -526,7 +526,7 @@ class CobranzaFollowupRun(models.Model):
         batch["stats"]["customer_count"] += 1
         state = {}  # move id -> [values of FOLLOWUP_STATE_FIELDS]
         level_of = {}  # move id -> level reached now (invoices not excluded)
-        call_due, to_review = False, self.env["account.move"]
+        call_due, to_review, emails_due = False, self.env["account.move"], []
         for move in moves:
             level = self._evaluate_move(move, batch, state)
             if not level:
@@ -534,7 +534,7 @@ class CobranzaFollowupRun(models.Model):
             level_of[move.id] = level
             done = batch["done"]
             if level.send_email and (move.id, level.id, "email") not in done:
-                self._plan_email(partner, move, level, batch, state)
+                emails_due.append((move, level))
             if level.print_letter and (move.id, level.id, "letter") not in done:
                 state[move.id][5] = True
                 self._plan_action(move, level, "letter", batch)
@@ -545,6 +545,8 @@ class CobranzaFollowupRun(models.Model):
             if level.manager_review and (move.id, level.id, "review") not in done:
                 to_review |= move
                 self._plan_action(move, level, "review", batch)
+        if emails_due:
+            self._plan_email(partner, emails_due, batch, state)
         to_discuss = moves.filtered(lambda move: move.id in level_of)
         top = max(level_of.values(), key=lambda lvl: lvl.day_offset, default=batch["levels"].browse())
         batch["partner_levels"][top.id or False].append(partner.id)
@@ -601,46 +603,51 @@ class CobranzaFollowupRun(models.Model):
             }
         )
 
-    def _plan_email(self, partner, move, level, batch, state):
-        """Queue the level's e-mail if the guardrails allow it now, else postpone it."""
+    def _plan_email(self, partner, emails_due, batch, state):
+        """ONE e-mail to the customer listing every invoice due a message ((invoice, level) pairs),
+        in the template of the highest level, if the contact gate allows it now, else postponed:
+        the weekly limit of messages is never spent on one customer's invoices one by one."""
+        moves = self.env["account.move"].concat(*(move for move, _level in emails_due))
+        folios = ", ".join(move.l10n_latam_document_number or move.name for move in moves)
         if not partner.email:
             batch["log"].append(
-                self.env._(
-                    "%(partner)s has no e-mail: %(invoice)s not sent.",
-                    partner=partner.display_name,
-                    invoice=move.name,
-                )
+                self.env._("%(partner)s has no e-mail: %(invoice)s not sent.", partner=partner.display_name, invoice=folios)
             )
             return
+        top_move, top_level = max(emails_due, key=lambda pair: (pair[1].day_offset, -pair[0].id))
         decision = partner._cobranza_decide(batch["guard"], "email", batch["now"])
         if decision["allowed"]:
-            batch["emails"][level.mail_template_id].append(move.id)
-            self._plan_action(move, level, "email", batch)
-            batch["contacts"].append(self._contact_vals(partner, "email", batch["now"], (move, level)))
+            batch["emails"][top_level.mail_template_id].append((top_move.id, moves.ids))
+            for move, level in emails_due:
+                self._plan_action(move, level, "email", batch)
+            batch["contacts"].append(self._contact_vals(partner, "email", batch["now"], (moves, top_level)))
             batch["guard"]["history"].setdefault((partner.id, "message"), []).append(
                 decision["next_allowed_local"]
             )
             batch["stats"]["email_count"] += 1
             return
-        state[move.id][1] = decision["next_allowed"].date()
-        state[move.id][4] = self.env._("E-mail: %(reason)s", reason=decision["reason"])
+        for move in moves:
+            state[move.id][1] = decision["next_allowed"].date()
+            state[move.id][4] = self.env._("E-mail: %(reason)s", reason=decision["reason"])
         batch["stats"]["postponed_count"] += 1
         batch["log"].append(
             self.env._(
                 "E-mail to %(partner)s about %(invoice)s postponed to %(date)s: %(reason)s.",
                 partner=partner.display_name,
-                invoice=move.name,
+                invoice=folios,
                 date=batch["formatters"]["date"](decision["next_allowed_local"].date()),
                 reason=decision["reason"],
             )
         )
 
-    def _send_emails(self, template, move_ids):
-        """Queue one e-mail per invoice (rendered in batch); overridable for other channels."""
-        template.send_mail_batch(move_ids)
+    def _send_emails(self, template, entries):
+        """Queue one e-mail per customer, rendered in batch on its top invoice and listing the
+        customer's invoices (``entries``: (invoice id, invoice ids)); overridable for other channels."""
+        mail_moves = dict(entries)
+        template.with_context(cobranza_mail_move_ids=mail_moves).send_mail_batch(list(mail_moves))
 
     def _contact_vals(self, partner, channel, now, move_level):
-        move, level = move_level
+        moves, level = move_level
         return {
             "partner_id": partner.id,
             "company_id": self.company_id.id,
@@ -648,7 +655,7 @@ class CobranzaFollowupRun(models.Model):
             "date": now,
             "user_id": self.env.user.id,
             "origin": self.name,
-            "note": f"{level.display_name}: {move.name}",
+            "note": f"{level.display_name}: {', '.join(moves.mapped('name'))}",
         }
 
     def _prepare_formatters(self):

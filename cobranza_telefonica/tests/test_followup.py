@@ -386,18 +386,32 @@ class TestFollowupGuardrails(FollowupCommon):
         self.assertEqual(len(self._mails(sunday_invoice)), 1)
 
     def test_run_spaces_messages(self):
+        """One message per customer lists every invoice due a message: the limit of two messages
+        a week, two days apart, is not spent on one customer's invoices one by one."""
         first = self._invoice(self.customer_b, 1000, date(2026, 3, 19))
         second = self._invoice(self.customer_b, 2000, date(2026, 3, 19))
+        third = self._invoice(self.customer_b, 3000, date(2026, 3, 20))
         with freeze_time("2026-03-16 15:00:00"):
             run = self._run()
-        self.assertEqual((run.email_count, run.postponed_count), (1, 1))
-        self.assertEqual(len(self._mails(first | second)), 1)
+        self.assertEqual((run.email_count, run.postponed_count), (1, 0))
+        mail = self._mails(first | second)
+        self.assertEqual(len(mail), 1)
+        for invoice in (first, second):
+            self.assertIn(invoice.l10n_latam_document_number, mail.subject)
+            self.assertIn(invoice.l10n_latam_document_number, str(mail.body_html))
+        self.assertNotIn(third.l10n_latam_document_number, str(mail.body_html))
         with freeze_time("2026-03-17 15:00:00"):
-            self.assertEqual(self._run().email_count, 0, "two days between messages")
+            run = self._run()
+            self.assertEqual((run.email_count, run.postponed_count), (0, 1), "two days between messages")
+        self.assertEqual(third.cobranza_next_action_date, date(2026, 3, 18))
         with freeze_time("2026-03-18 15:00:00"):
             self.assertEqual(self._run().email_count, 1)
-        self.assertEqual(len(self._mails(first)), 1)
-        self.assertEqual(len(self._mails(second)), 1)
+        self.assertEqual(len(self._mails(third)), 1)
+        self.assertEqual(len(self._mails(first | second | third)), 2)
+        contacts = self.env["cobranza.contact"].search(
+            [("partner_id", "=", self.customer_b.id), ("channel", "=", "email")]
+        )
+        self.assertEqual(len(contacts), 2)
 
     def test_contacts_kept_two_years(self):
         with freeze_time("2026-03-16 15:00:00"):
