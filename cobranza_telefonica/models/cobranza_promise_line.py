@@ -2,6 +2,8 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import float_compare
 
+from ..services import validation
+
 
 class CobranzaPromiseLine(models.Model):
     """The part of a promise that falls on one invoice."""
@@ -27,6 +29,23 @@ class CobranzaPromiseLine(models.Model):
     amount = fields.Monetary(string="Amount promised", required=True)
     amount_residual = fields.Monetary(related="move_id.amount_residual", string="Amount due")
     invoice_date_due = fields.Date(related="move_id.invoice_date_due", string="Due date")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._cobranza_check_amount_vals(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._cobranza_check_amount_vals(vals)
+        return super().write(vals)
+
+    @api.model
+    def _cobranza_check_amount_vals(self, vals):
+        """Refuse NaN, infinities and absurd amounts before the ORM rounds them (which fails
+        with a traceback on NaN and infinity)."""
+        if validation.bad_amount_field(vals, ["amount"]):
+            raise ValidationError(self.env["cobranza.payment.plan"]._cobranza_bad_amount_message(vals["amount"]))
 
     @api.constrains("move_id", "amount")
     def _check_line(self):
