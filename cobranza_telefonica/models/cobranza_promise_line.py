@@ -45,7 +45,9 @@ class CobranzaPromiseLine(models.Model):
         """Refuse NaN, infinities and absurd amounts before the ORM rounds them (which fails
         with a traceback on NaN and infinity)."""
         if validation.bad_amount_field(vals, ["amount"]):
-            raise ValidationError(self.env["cobranza.payment.plan"]._cobranza_bad_amount_message(vals["amount"]))
+            raise ValidationError(
+                self.env["cobranza.payment.plan"]._cobranza_bad_amount_message(vals["amount"])
+            )
 
     @api.constrains("move_id", "amount")
     def _check_line(self):

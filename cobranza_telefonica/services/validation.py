@@ -63,16 +63,12 @@ def to_number(value):
     NaN, infinities, lists)."""
     if value is None or value is False:
         return 0
-    if isinstance(value, bool):
-        raise ValueError(f"not a number: {value!r}")
-    if isinstance(value, int):
+    if isinstance(value, int) and not isinstance(value, bool):
         return value
     if isinstance(value, str):
         text = value.strip()
-        try:
+        if text.lstrip("+-").isdigit():
             return int(text)
-        except ValueError:
-            pass
         try:
             value = float(text)
         except ValueError:

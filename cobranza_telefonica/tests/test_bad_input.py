@@ -58,7 +58,11 @@ class TestBadInput(CobranzaCommon):
 
     def test_search_amount_overdue_refused(self):
         for operator, value in (("=", "abc"), (">", "1e999"), ("in", [1, "x"]), ("<", [1, 2]), ("=", True)):
-            with self.subTest(operator=operator, value=value), self.assertRaisesRegex(UserError, "not a number"), self.env.cr.savepoint():
+            with (
+                self.subTest(operator=operator, value=value),
+                self.assertRaisesRegex(UserError, "not a number"),
+                self.env.cr.savepoint(),
+            ):
                 self._partners(operator, value)
         with self.assertRaisesRegex(UserError, "operator"), self.env.cr.savepoint():
             self._partners("ilike", "10")
@@ -91,7 +95,11 @@ class TestBadInput(CobranzaCommon):
 
     def test_search_days_overdue_refused(self):
         for operator, value in (("=", "abc"), ("in", ["x"]), (">", float("nan"))):
-            with self.subTest(operator=operator, value=value), self.assertRaisesRegex(UserError, "not a number"), self.env.cr.savepoint():
+            with (
+                self.subTest(operator=operator, value=value),
+                self.assertRaisesRegex(UserError, "not a number"),
+                self.env.cr.savepoint(),
+            ):
                 self._moves(operator, value)
         with self.assertRaisesRegex(UserError, "operator"), self.env.cr.savepoint():
             self._moves("like", 3)
@@ -118,13 +126,17 @@ class TestBadInput(CobranzaCommon):
                 with self.assertRaisesRegex(ValidationError, "finite number"), self.env.cr.savepoint():
                     promise.write({"line_ids": [Command.update(promise.line_ids.id, {"amount": amount})]})
                 self.assertEqual(
-                    (self.Promise.search_count([]), self.env["cobranza.promise.line"].search_count([])), counts
+                    (self.Promise.search_count([]), self.env["cobranza.promise.line"].search_count([])),
+                    counts,
                 )
                 self.assertEqual(promise.amount, 1000)
         promise.line_ids.amount = "2000"  # a numeric string still works
         self.assertEqual(promise.amount, 2000)
         env = self._with_spanish()
-        with self.assertRaisesRegex(ValidationError, "El monto debe ser un número finito"), self.env.cr.savepoint():
+        with (
+            self.assertRaisesRegex(ValidationError, "El monto debe ser un número finito"),
+            self.env.cr.savepoint(),
+        ):
             promise.with_env(env).line_ids.amount = float("nan")
 
     def test_plan_amount_refused(self):
@@ -150,7 +162,11 @@ class TestBadInput(CobranzaCommon):
         promise.write({"note": "\x00Llamar\x00 antes"})
         self.assertEqual(promise.note, "Llamar antes")
         plan = self.Plan.create(
-            {"partner_id": self.customer.id, "move_ids": [Command.set(self.overdue.ids)], "note": "3\x00 cuotas"}
+            {
+                "partner_id": self.customer.id,
+                "move_ids": [Command.set(self.overdue.ids)],
+                "note": "3\x00 cuotas",
+            }
         )
         self.assertEqual(plan.note, "3 cuotas")
         plan.note = "Cuotas\x00 mensuales"

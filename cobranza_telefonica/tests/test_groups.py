@@ -48,7 +48,11 @@ class TestCobranzaGroups(CobranzaCommon):
     def test_collector_updates_contact_details(self):
         customer = self.customer.with_user(self.collector)
         customer.write(
-            {"phone": "+56 9 8765 4321", "email": "tesoreria@losrobles.cl", "cobranza_contact_time": "morning"}
+            {
+                "phone": "+56 9 8765 4321",
+                "email": "tesoreria@losrobles.cl",
+                "cobranza_contact_time": "morning",
+            }
         )
         self.assertEqual(
             (self.customer.phone, self.customer.email, self.customer.cobranza_contact_time),

@@ -11,7 +11,18 @@ class TestValidationServices(BaseCase):
         for value in (0, 1500, -1500, 0.5, Decimal("12.5"), 999_999_999_999_999):
             with self.subTest(value=value):
                 self.assertTrue(validation.is_sane_amount(value))
-        for value in (float("nan"), float("inf"), float("-inf"), 1e308, -1e15, 1e15, 10**400, True, None, "10"):
+        for value in (
+            float("nan"),
+            float("inf"),
+            float("-inf"),
+            1e308,
+            -1e15,
+            1e15,
+            10**400,
+            True,
+            None,
+            "10",
+        ):
             with self.subTest(value=value):
                 self.assertFalse(validation.is_sane_amount(value))
         self.assertTrue(validation.is_sane_amount(5000, limit=10000))
