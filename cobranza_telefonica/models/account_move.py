@@ -1,7 +1,11 @@
-from datetime import timedelta
+import math
+from datetime import date, timedelta
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
+
+from ..services import validation
 
 # Why an open invoice is kept out of the follow-up run; each feature adds its own cases in
 # _cobranza_exclusion_reasons().
@@ -45,6 +49,18 @@ class AccountMove(models.Model):
         help="The customer disputes this invoice: it leaves the follow-up until the dispute is resolved.",
     )
     cobranza_dispute_reason = fields.Text(string="Dispute reason", copy=False)
+
+    @api.constrains("cobranza_dispute", "move_type")
+    def _check_cobranza_dispute(self):
+        """Only what the customer owes can be disputed: customer invoices and debit notes."""
+        for move in self:
+            if move.cobranza_dispute and move.move_type != "out_invoice":
+                raise ValidationError(
+                    self.env._(
+                        "%(move)s cannot be disputed: only customer invoices and debit notes can.",
+                        move=move.display_name,
+                    )
+                )
 
     @api.depends("partner_id", "invoice_user_id", "move_type")
     def _compute_cobranza_collector_id(self):
@@ -144,12 +160,40 @@ class AccountMove(models.Model):
             move.cobranza_days_overdue = (today - due).days if due else 0
 
     def _search_cobranza_days_overdue(self, operator, value):
-        """days overdue OP value  <=>  due date (reversed OP) today - value."""
+        """days overdue OP value  <=>  due date (reversed OP) today - value. The value is a number
+        or a numeric string (False/None count as 0); days are whole, so 10.5 days overdue is never
+        equal and "> 10.5" is "> 10"."""
+        field = self._fields["cobranza_days_overdue"]._description_string(self.env)
+        if operator not in validation.SEARCH_OPERATORS:
+            raise UserError(
+                self.env._(
+                    "%(field)s cannot be searched with the operator “%(operator)s”.",
+                    field=field,
+                    operator=operator,
+                )
+            )
+        try:
+            operator, value = validation.search_numbers(operator, value)
+        except ValueError:
+            raise UserError(
+                self.env._("%(field)s: “%(value)s” is not a number.", field=field, value=value)
+            ) from None
+        today = self.env.company._cobranza_today()
+        # Days outside what a date can hold are clamped: no due date lies beyond them.
+        low, high = -(date.max - today).days, (today - date.min).days
+
+        def due_date(days):
+            return today - timedelta(days=min(max(days, low), high))
+
+        if operator in ("in", "not in"):
+            dates = [due_date(int(days)) for days in value if days == int(days)]
+            return [("cobranza_oldest_due_date", operator, dates)]
+        if operator in ("=", "!=") and value != int(value):
+            return [(0, "=", 1)] if operator == "=" else []
+        rounded = {">": math.floor, ">=": math.ceil, "<": math.ceil, "<=": math.floor}
+        days = rounded.get(operator, int)(value)
         flip = {">": "<", ">=": "<=", "<": ">", "<=": ">=", "=": "=", "!=": "!="}
-        if operator not in flip or not isinstance(value, int):
-            return NotImplemented
-        due = self.env.company._cobranza_today() - timedelta(days=value)
-        return [("cobranza_oldest_due_date", flip[operator], due)]
+        return [("cobranza_oldest_due_date", flip[operator], due_date(days))]
 
     @api.model
     def _cobranza_open_domain(self, companies):

@@ -8,6 +8,7 @@ from odoo.exceptions import UserError
 from odoo.tools import format_amount, format_datetime
 
 from ..services import promise as promise_service
+from ..services import validation
 
 CONTACT_RESULTS = [
     ("no_answer", "No answer"),
@@ -245,6 +246,8 @@ class CobranzaCall(models.Model):
     def _validate_promise(self, values):
         currency = self.env.company.currency_id
         amount = values.get("promise_amount") or 0.0
+        if not validation.is_sane_amount(amount):
+            raise UserError(self.env["cobranza.payment.plan"]._cobranza_bad_amount_message(amount))
         promise_date = values.get("promise_date")
         if currency.compare_amounts(amount, 0.0) <= 0:
             raise UserError(self.env._("A promise to pay needs an amount greater than zero."))

@@ -1,8 +1,9 @@
 from odoo import Command, api, fields, models
-from odoo.exceptions import UserError
-from odoo.tools import float_compare, format_amount
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import float_compare, format_amount, formatLang
 
 from ..services import promise as promise_service
+from ..services import validation
 
 
 class CobranzaPaymentPlan(models.Model):
@@ -75,6 +76,31 @@ class CobranzaPaymentPlan(models.Model):
         tracking=True,
     )
     note = fields.Text(string="Notes")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        vals_list = [self._cobranza_clean_vals(vals) for vals in vals_list]
+        return super().create(vals_list)
+
+    def write(self, vals):
+        return super().write(self._cobranza_clean_vals(vals))
+
+    @api.model
+    def _cobranza_clean_vals(self, vals):
+        """What users type, made safe before the ORM sees it: NUL characters out of the note (the
+        database refuses them), and a ValidationError for an amount that is not a finite number
+        of sensible size."""
+        if validation.bad_amount_field(vals, ["amount_total"]):
+            raise ValidationError(self._cobranza_bad_amount_message(vals["amount_total"]))
+        return validation.strip_nul_vals(vals, ["note"])
+
+    @api.model
+    def _cobranza_bad_amount_message(self, value):
+        return self.env._(
+            "The amount must be a finite number below %(limit)s, not “%(value)s”.",
+            limit=formatLang(self.env, validation.AMOUNT_LIMIT, digits=0),
+            value=value,
+        )
 
     @api.depends("partner_id.display_name", "date_first")
     def _compute_name(self):

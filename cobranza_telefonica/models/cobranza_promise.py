@@ -9,6 +9,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import float_compare, format_amount, format_date
 
 from ..services import promise as promise_service
+from ..services import validation
 
 _logger = logging.getLogger(__name__)
 
@@ -151,6 +152,14 @@ class CobranzaPromise(models.Model):
             company = promise.company_id
             promise.date_deadline = promise.date + timedelta(days=company.cobranza_promise_grace_days)
             promise.date_reminder = promise.date - timedelta(days=company.cobranza_promise_reminder_days)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        return super().create([validation.strip_nul_vals(vals, ["note"]) for vals in vals_list])
+
+    def write(self, vals):
+        # The database refuses NUL characters in text: a note pasted with one is kept without it.
+        return super().write(validation.strip_nul_vals(vals, ["note"]))
 
     # ------------------------------------------------------------------
     # Validation

@@ -2,6 +2,8 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import float_compare
 
+from ..services import validation
+
 
 class CobranzaPromiseLine(models.Model):
     """The part of a promise that falls on one invoice."""
@@ -30,11 +32,14 @@ class CobranzaPromiseLine(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            self._cobranza_check_amount_vals(vals)
         promises = self.env["cobranza.promise"].browse([vals.get("promise_id") for vals in vals_list])
         promises.exists()._cobranza_check_lines_editable()
         return super().create(vals_list)
 
     def write(self, vals):
+        self._cobranza_check_amount_vals(vals)
         self.promise_id._cobranza_check_lines_editable()
         if "promise_id" in vals:
             self.env["cobranza.promise"].browse(vals["promise_id"])._cobranza_check_lines_editable()
@@ -47,6 +52,15 @@ class CobranzaPromiseLine(models.Model):
         result = super().unlink()
         promises.exists()._cobranza_check()
         return result
+
+    @api.model
+    def _cobranza_check_amount_vals(self, vals):
+        """Refuse NaN, infinities and absurd amounts before the ORM rounds them (which fails
+        with a traceback on NaN and infinity)."""
+        if validation.bad_amount_field(vals, ["amount"]):
+            raise ValidationError(
+                self.env["cobranza.payment.plan"]._cobranza_bad_amount_message(vals["amount"])
+            )
 
     @api.constrains("move_id", "amount")
     def _check_line(self):

@@ -4,10 +4,11 @@ from datetime import timedelta
 import pytz
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.modules import module as odoo_module
 from odoo.tools import SQL, format_amount, format_date, format_datetime
 
-from ..services import guardrails
+from ..services import guardrails, validation
 from ..services.kpi import RISK_SEGMENTS, overdue_ratio, risk_segment
 
 _logger = logging.getLogger(__name__)
@@ -524,22 +525,31 @@ class ResPartner(models.Model):
             )
 
     def _search_cobranza_amount_overdue(self, operator, value):
-        ops = {
-            ">": float.__gt__,
-            ">=": float.__ge__,
-            "<": float.__lt__,
-            "<=": float.__le__,
-            "=": float.__eq__,
-        }
-        if operator not in ops or not isinstance(value, int | float):
-            return NotImplemented
+        """Overdue OP value, OP one of validation.SEARCH_OPERATORS; the value a number or a numeric
+        string (False/None count as 0). Customers with nothing overdue have 0."""
+        field = self._fields["cobranza_amount_overdue"]._description_string(self.env)
+        if operator not in validation.SEARCH_OPERATORS:
+            raise UserError(
+                self.env._(
+                    "%(field)s cannot be searched with the operator “%(operator)s”.",
+                    field=field,
+                    operator=operator,
+                )
+            )
+        try:
+            operator, value = validation.search_numbers(operator, value)
+        except ValueError:
+            raise UserError(
+                self.env._("%(field)s: “%(value)s” is not a number.", field=field, value=value)
+            ) from None
+        matches = validation.number_predicate(operator, value)
         Move = self.env["account.move"]
         domain = Move._cobranza_open_domain(self.env.companies) + [
             ("cobranza_oldest_due_date", "<", self.env.company._cobranza_today())
         ]
         amounts = Move._read_group(domain, ["commercial_partner_id"], ["amount_residual_signed:sum"])
-        matching = [partner.id for partner, amount in amounts if ops[operator](float(amount), float(value))]
-        if ops[operator](0.0, float(value)):
+        matching = [partner.id for partner, amount in amounts if matches(float(amount))]
+        if matches(0.0):
             return [
                 "|",
                 ("id", "in", matching),

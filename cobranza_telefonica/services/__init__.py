@@ -8,3 +8,4 @@ from . import priority
 from . import script_render
 from . import guardrails
 from . import clock
+from . import validation
