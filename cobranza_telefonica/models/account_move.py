@@ -253,14 +253,21 @@ class AccountMove(models.Model):
         if not named:
             return self
         moves = self.browse(named).filtered(
-            lambda m: m.commercial_partner_id == self.commercial_partner_id and m.company_id == self.company_id
+            lambda m: (
+                m.commercial_partner_id == self.commercial_partner_id and m.company_id == self.company_id
+            )
         )
         return (moves | self).sorted(lambda m: (m.cobranza_oldest_due_date or m.invoice_date_due, m.id))
 
     def _cobranza_mail_folios(self):
         """'33 1234, 33 1240' for the subject of a collection e-mail (folios repeat across types)."""
         return ", ".join(
-            " ".join(filter(None, [move.l10n_latam_document_type_id.code, move.l10n_latam_document_number or move.name]))
+            " ".join(
+                filter(
+                    None,
+                    [move.l10n_latam_document_type_id.code, move.l10n_latam_document_number or move.name],
+                )
+            )
             for move in self._cobranza_mail_moves()
         )
 

@@ -69,7 +69,12 @@ class CobranzaCall(models.Model):
         readonly=True,
         help="Who recorded the call: the collector, or a collection manager recording for them.",
     )
-    date_start = fields.Datetime(string="Start", required=True, default=lambda self: self.env["res.company"]._cobranza_now(), index=True)
+    date_start = fields.Datetime(
+        string="Start",
+        required=True,
+        default=lambda self: self.env["res.company"]._cobranza_now(),
+        index=True,
+    )
     duration = fields.Float(string="Duration (minutes)", aggregator="sum")
     contact_result = fields.Selection(selection=CONTACT_RESULTS, required=True, index=True)
     outcome = fields.Selection(selection=OUTCOMES, index=True)
@@ -162,22 +167,25 @@ class CobranzaCall(models.Model):
         return values
 
     @api.model
-    def _cobranza_validate(self, values):
-        """Raise UserError on input that cannot be recorded."""
-        partner = values.get("partner_id")
-        if not partner:
-            raise UserError(self.env._("Choose the customer you called."))
-        company = self.env.company
+    def _cobranza_validate_who_and_when(self, values, partner, company):
+        """The activity is the customer's and the user's (or a manager's), the collector an
+        internal user of the company, the start not in the future, the duration sensible."""
         activity = values.get("activity_id")
         if activity:
             activity.with_env(self.env)._cobranza_check_call_activity(partner)
         user = values.get("user_id")
         if user and user != self.env.user:
             if not self.env.user.has_group("cobranza_telefonica.group_cobranza_manager"):
-                raise UserError(self.env._("Only a collection manager may record a call for another collector."))
+                raise UserError(
+                    self.env._("Only a collection manager may record a call for another collector.")
+                )
             if user.share or company not in user.company_ids:
                 raise UserError(
-                    self.env._("%(user)s is not an internal user of %(company)s.", user=user.name, company=company.name)
+                    self.env._(
+                        "%(user)s is not an internal user of %(company)s.",
+                        user=user.name,
+                        company=company.name,
+                    )
                 )
         now = company._cobranza_now()
         start = values.get("date_start") or now
@@ -196,6 +204,16 @@ class CobranzaCall(models.Model):
                     other=partner.company_id.name,
                 )
             )
+
+    @api.model
+    def _cobranza_validate(self, values):
+        """Raise UserError on input that cannot be recorded."""
+        partner = values.get("partner_id")
+        if not partner:
+            raise UserError(self.env._("Choose the customer you called."))
+        company = self.env.company
+        self._cobranza_validate_who_and_when(values, partner, company)
+        now = company._cobranza_now()
         moves = values.get("move_ids") or self.env["account.move"]
         moves |= values.get("promise_move_ids") or self.env["account.move"]
         moves |= values.get("dispute_move_ids") or self.env["account.move"]

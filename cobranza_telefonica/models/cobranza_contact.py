@@ -24,7 +24,12 @@ class CobranzaContact(models.Model):
     _check_company_auto = True
 
     partner_id = fields.Many2one(
-        comodel_name="res.partner", string="Debtor", required=True, index=True, ondelete="restrict", readonly=True
+        comodel_name="res.partner",
+        string="Debtor",
+        required=True,
+        index=True,
+        ondelete="restrict",
+        readonly=True,
     )
     company_id = fields.Many2one(
         comodel_name="res.company",
@@ -65,7 +70,9 @@ class CobranzaContact(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        raise AccessError(self.env._("The contact log cannot be changed."))
+        if vals:
+            raise AccessError(self.env._("The contact log cannot be changed."))
+        return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_recent(self):

@@ -23,7 +23,10 @@ class CobranzaContactGate(models.AbstractModel):
     @api.model
     def _cobranza_data(self, company, partners, when):
         """Rules, holidays and recent contacts of ``partners`` in ``company``, read once for a batch."""
-        return {"company": company, **self.env["res.partner"]._cobranza_guardrail_data(company, partners, when)}
+        return {
+            "company": company,
+            **self.env["res.partner"]._cobranza_guardrail_data(company, partners, when),
+        }
 
     @api.model
     def _cobranza_decide(self, data, partner, channel, when, authorized=False):

@@ -611,7 +611,11 @@ class CobranzaFollowupRun(models.Model):
         folios = ", ".join(move.l10n_latam_document_number or move.name for move in moves)
         if not partner.email:
             batch["log"].append(
-                self.env._("%(partner)s has no e-mail: %(invoice)s not sent.", partner=partner.display_name, invoice=folios)
+                self.env._(
+                    "%(partner)s has no e-mail: %(invoice)s not sent.",
+                    partner=partner.display_name,
+                    invoice=folios,
+                )
             )
             return
         top_move, top_level = max(emails_due, key=lambda pair: (pair[1].day_offset, -pair[0].id))

@@ -47,7 +47,9 @@ class CobranzaPaymentPlan(models.Model):
         string="Amount to split", help="Left empty, the plan covers what is due on the invoices."
     )
     instalment_count = fields.Integer(string="Instalments", default=3)
-    date_first = fields.Date(string="First instalment", required=True, default=lambda self: self.env.company._cobranza_today())
+    date_first = fields.Date(
+        string="First instalment", required=True, default=lambda self: self.env.company._cobranza_today()
+    )
     interval_days = fields.Integer(string="Days between instalments", default=30)
     channel = fields.Selection(
         selection=[("call", "Call"), ("email", "E-mail"), ("portal", "Portal"), ("in_person", "In person")],

@@ -153,14 +153,6 @@ class CobranzaPromise(models.Model):
             promise.date_deadline = promise.date + timedelta(days=company.cobranza_promise_grace_days)
             promise.date_reminder = promise.date - timedelta(days=company.cobranza_promise_reminder_days)
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        return super().create([validation.strip_nul_vals(vals, ["note"]) for vals in vals_list])
-
-    def write(self, vals):
-        # The database refuses NUL characters in text: a note pasted with one is kept without it.
-        return super().write(validation.strip_nul_vals(vals, ["note"]))
-
     # ------------------------------------------------------------------
     # Validation
     # ------------------------------------------------------------------
@@ -171,8 +163,11 @@ class CobranzaPromise(models.Model):
             for vals in vals_list:
                 forged = DECIDED_FIELDS.intersection(vals) - {"state"}
                 if forged or vals.get("state", "open") != "open":
-                    raise AccessError(self.env._("A promise to pay is made open; its evaluation decides the rest."))
-        return super().create(vals_list)
+                    raise AccessError(
+                        self.env._("A promise to pay is made open; its evaluation decides the rest.")
+                    )
+        # The database refuses NUL characters in text: a note pasted with one is kept without it.
+        return super().create([validation.strip_nul_vals(vals, ["note"]) for vals in vals_list])
 
     def write(self, vals):
         if not self.env.su and DECIDED_FIELDS.intersection(vals):
@@ -182,11 +177,13 @@ class CobranzaPromise(models.Model):
                     "from the payments only."
                 )
             )
-        if not self.env.su and self.filtered(lambda p: p.state != "open") and (
-            {"line_ids", "date", "partner_id", "company_id"} & set(vals)
+        if (
+            not self.env.su
+            and self.filtered(lambda p: p.state != "open")
+            and ({"line_ids", "date", "partner_id", "company_id"} & set(vals))
         ):
             raise UserError(self.env._("A promise already decided cannot be changed."))
-        return super().write(vals)
+        return super().write(validation.strip_nul_vals(vals, ["note"]))
 
     @api.model
     def _cobranza_today(self):
@@ -487,7 +484,11 @@ class CobranzaPromise(models.Model):
         due, remind, failed, remaining = self.browse(), self.browse(), self.browse(), 0
         for company in self.env["res.company"].sudo().search([]):  # pylint: disable=no-search-all
             today = company._cobranza_today()  # grace and reminders end on the company's local day
-            due_domain = [("company_id", "=", company.id), ("state", "=", "open"), ("date_deadline", "<", today)]
+            due_domain = [
+                ("company_id", "=", company.id),
+                ("state", "=", "open"),
+                ("date_deadline", "<", today),
+            ]
             remind_domain = [
                 ("company_id", "=", company.id),
                 ("state", "=", "open"),
@@ -503,7 +504,9 @@ class CobranzaPromise(models.Model):
             remind |= company_remind
             if not failed:
                 remaining += self.search_count(due_domain) + self.search_count(remind_domain)
-        self.env["ir.cron"]._notify_progress(done=len(due) + len(remind), remaining=0 if failed else remaining)
+        self.env["ir.cron"]._notify_progress(
+            done=len(due) + len(remind), remaining=0 if failed else remaining
+        )
         return due, remind
 
     def _cobranza_run_safely(self, function):
@@ -528,8 +531,9 @@ class CobranzaPromise(models.Model):
         return failed
 
     def _cobranza_send_reminders(self):
-        """E-mail the customer the reminder of its promise, once, through the contact gate: sent now and logged when allowed, else queued for the next
-        allowed moment in the company's time zone (the queue asks the gate again then)."""
+        """E-mail the customer the reminder of its promise, once, through the contact gate: sent
+        now and logged when allowed, else queued for the next allowed moment in the company's
+        time zone (the queue asks the gate again then)."""
         template = self.env.ref("cobranza_telefonica.mail_template_cobranza_promise_reminder")
         gate = self.env["cobranza.contact.gate"]
         for promise in self.filtered(lambda p: p.partner_id.email):

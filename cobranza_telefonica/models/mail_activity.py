@@ -303,7 +303,9 @@ class MailActivity(models.Model):
     def write(self, vals):
         if not self.env.su and PROTECTED_FIELDS.intersection(vals):
             raise AccessError(
-                self.env._("The queue figures and a manager's authorisation of a call are set by the module only.")
+                self.env._(
+                    "The queue figures and a manager's authorisation of a call are set by the module only."
+                )
             )
         return super().write(vals)
 
@@ -311,7 +313,9 @@ class MailActivity(models.Model):
     def create(self, vals_list):
         if not self.env.su and any(PROTECTED_FIELDS.intersection(vals) for vals in vals_list):
             raise AccessError(
-                self.env._("The queue figures and a manager's authorisation of a call are set by the module only.")
+                self.env._(
+                    "The queue figures and a manager's authorisation of a call are set by the module only."
+                )
             )
         return super().create(vals_list)
 

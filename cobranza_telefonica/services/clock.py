@@ -15,7 +15,7 @@ def now():
     """The current moment, UTC, naive, to the second."""
     if _frozen:
         return _frozen[-1]
-    return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)  # noqa: UP017
+    return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
 
 
 @contextmanager

@@ -487,7 +487,9 @@ class TestCobranzaCall(CobranzaCommon):
             self.assertIn("El cliente pidió que lo llamáramos hoy", self.customer_b.message_ids[0].body)
             action = weekly.with_user(self.collector).action_cobranza_start_call()
             self.assertEqual(action["res_model"], "cobranza.call.wizard")
-            wizard = Form(self.env["cobranza.call.wizard"].with_user(self.collector).with_context(**action["context"]))
+            wizard = Form(
+                self.env["cobranza.call.wizard"].with_user(self.collector).with_context(**action["context"])
+            )
             wizard.contact_result = "no_answer"
             wizard.save().action_confirm()
             contact = self.env["cobranza.contact"].search([("partner_id", "=", self.customer_b.id)], limit=1)

@@ -85,5 +85,7 @@ class TestCobranzaCallUi(CobranzaCommon, AccountTestInvoicingHttpCommon):
         self.assertEqual(next_call.date_deadline, today + timedelta(days=2))
         self.assertEqual(next_call.user_id, user)
         # Both calls went through the contact gate and are in the contact log.
-        contacts = self.env["cobranza.contact"].search([("partner_id", "in", (self.customer | self.customer_b).ids)])
+        contacts = self.env["cobranza.contact"].search(
+            [("partner_id", "in", (self.customer | self.customer_b).ids)]
+        )
         self.assertEqual(sorted(contacts.mapped("channel")), ["call", "call"])

@@ -4,7 +4,7 @@ from freezegun import freeze_time
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import Form, tagged
+from odoo.tests import tagged
 
 from .common import CobranzaCommon
 
@@ -21,7 +21,9 @@ class TestContactGate(CobranzaCommon):
         super().setUpClass()
         cls.company.partner_id.tz = "America/Santiago"
         cls.invoice = cls._invoice(cls.customer, 100000, date(2026, 2, 14))
-        cls.other_collector = cls._create_user("other_collector", "cobranza_telefonica.group_cobranza_collector")
+        cls.other_collector = cls._create_user(
+            "other_collector", "cobranza_telefonica.group_cobranza_collector"
+        )
 
     def _activity(self, partner=None, user=None):
         return (partner or self.customer).activity_schedule(
@@ -34,7 +36,11 @@ class TestContactGate(CobranzaCommon):
         return {"partner_id": self.customer, "contact_result": "no_answer", **values}
 
     def _record(self, user=None, **values):
-        return self.env["cobranza.call"].with_user(user or self.collector)._cobranza_record(self._values(**values))
+        return (
+            self.env["cobranza.call"]
+            .with_user(user or self.collector)
+            ._cobranza_record(self._values(**values))
+        )
 
     def _contacts(self, partner=None):
         return self.env["cobranza.contact"].search([("partner_id", "=", (partner or self.customer).id)])
@@ -70,10 +76,16 @@ class TestContactGate(CobranzaCommon):
         attempts that reached nobody."""
         with freeze_time(MONDAY):
             Call = self.env["cobranza.call"].with_user(self.collector)
-            self.assertEqual(Call._cobranza_propose_next_call(self.customer, "no_answer"), datetime(2026, 3, 23, 14, 0))
+            self.assertEqual(
+                Call._cobranza_propose_next_call(self.customer, "no_answer"), datetime(2026, 3, 23, 14, 0)
+            )
             self.company.cobranza_count_unanswered_calls = False
-            self.assertEqual(Call._cobranza_propose_next_call(self.customer, "no_answer"), datetime(2026, 3, 17, 14, 0))
-            self.assertEqual(Call._cobranza_propose_next_call(self.customer, "debtor"), datetime(2026, 3, 23, 14, 0))
+            self.assertEqual(
+                Call._cobranza_propose_next_call(self.customer, "no_answer"), datetime(2026, 3, 17, 14, 0)
+            )
+            self.assertEqual(
+                Call._cobranza_propose_next_call(self.customer, "debtor"), datetime(2026, 3, 23, 14, 0)
+            )
             self._record(contact_result="busy")
             self.assertRecordValues(self._contacts(), [{"channel": "call", "reached": False}])
         with freeze_time(MONDAY + timedelta(days=1)):
@@ -103,7 +115,11 @@ class TestContactGate(CobranzaCommon):
             call = self._record(contact_result="debtor", outcome="already_paid", note="<b>pagó\x00</b>")
             self.assertEqual(call.note, "<b>pagó</b>")
             todo = self.env["mail.activity"].search(
-                [("res_model", "=", "res.partner"), ("res_id", "=", self.customer.id), ("cobranza_is_call", "=", False)]
+                [
+                    ("res_model", "=", "res.partner"),
+                    ("res_id", "=", self.customer.id),
+                    ("cobranza_is_call", "=", False),
+                ]
             )
             self.assertIn("&lt;b&gt;", str(todo.note), "a typed note is shown escaped")
 
@@ -127,17 +143,24 @@ class TestContactGate(CobranzaCommon):
         with freeze_time(SUNDAY):
             with self.assertRaises(AccessError):
                 activity.with_user(self.collector).write(
-                    {"cobranza_override_date": date(2026, 3, 15), "cobranza_override_user_id": self.manager.id}
+                    {
+                        "cobranza_override_date": date(2026, 3, 15),
+                        "cobranza_override_user_id": self.manager.id,
+                    }
                 )
             with self.assertRaises(AccessError):
                 activity.with_user(self.collector).write({"cobranza_queue_state": "today"})
         with freeze_time(MONDAY):
             Call = self.env["cobranza.call"].with_user(self.collector)
             with self.assertRaises(AccessError):
-                Call.create({"partner_id": self.customer.id, "contact_result": "debtor", "user_id": self.manager.id})
+                Call.create(
+                    {"partner_id": self.customer.id, "contact_result": "debtor", "user_id": self.manager.id}
+                )
             Contact = self.env["cobranza.contact"].with_user(self.manager)
             with self.assertRaises(AccessError):
-                Contact.create({"partner_id": self.customer.id, "channel": "call", "date": datetime(2027, 1, 1)})
+                Contact.create(
+                    {"partner_id": self.customer.id, "channel": "call", "date": datetime(2027, 1, 1)}
+                )
             self._record()
             contact = self._contacts()
             for user in (self.collector, self.manager):
@@ -150,7 +173,11 @@ class TestContactGate(CobranzaCommon):
 
     def test_call_screen_is_its_users(self):
         with freeze_time(MONDAY):
-            wizard = self.env["cobranza.call.wizard"].with_user(self.collector).create({"partner_id": self.customer.id})
+            wizard = (
+                self.env["cobranza.call.wizard"]
+                .with_user(self.collector)
+                .create({"partner_id": self.customer.id})
+            )
             for user in (self.other_collector, self.manager):
                 with self.subTest(user=user.login), self.assertRaises(AccessError):
                     wizard.with_user(user).read(["note"])

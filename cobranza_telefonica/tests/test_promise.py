@@ -537,7 +537,9 @@ class TestPromiseViews(PromiseCommon):
             self._pay(self.inv_b, 500, self.day(1))
         self._cron(4)
         self.assertEqual((broken.state, partial.state), ("broken", "partial"))
-        with freeze_time(self.at_noon(self.day(2))):  # a Wednesday: the week runs from TODAY (Monday) to day 6
+        with freeze_time(
+            self.at_noon(self.day(2))
+        ):  # a Wednesday: the week runs from TODAY (Monday) to day 6
             self.assertEqual(self._filter(arch, "this_week", promises), today | sunday | broken | partial)
         self.assertEqual(
             self._filter(arch, "not_kept", promises), today | broken | partial, "due TODAY, unpaid"

@@ -12,7 +12,9 @@ class CobranzaAgingAsOf(models.TransientModel):
     _description = "Receivables aging as of a date"
     _check_company_auto = True
 
-    as_of_date = fields.Date(string="As of", required=True, default=lambda self: self.env.company._cobranza_today())
+    as_of_date = fields.Date(
+        string="As of", required=True, default=lambda self: self.env.company._cobranza_today()
+    )
     company_id = fields.Many2one(
         comodel_name="res.company", required=True, default=lambda self: self.env.company
     )

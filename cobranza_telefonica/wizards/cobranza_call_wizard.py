@@ -53,7 +53,9 @@ class CobranzaCallWizard(models.TransientModel):
     objection_ids = fields.Many2many(
         comodel_name="cobranza.objection", string="Objections", compute="_compute_objection_ids"
     )
-    date_start = fields.Datetime(string="Start", default=lambda self: self.env["res.company"]._cobranza_now(), required=True)
+    date_start = fields.Datetime(
+        string="Start", default=lambda self: self.env["res.company"]._cobranza_now(), required=True
+    )
     duration = fields.Float(string="Duration (minutes)")
     contact_result = fields.Selection(selection=CONTACT_RESULTS, default="debtor")
     outcome = fields.Selection(selection=OUTCOMES)
