@@ -27,6 +27,25 @@ FOLLOWUP_STATE_FIELDS = (
 )
 
 
+def cobranza_search_numbers(records, field_name, operator, value):
+    """(operator, number) of a search on the computed number ``field_name`` of ``records``, or a
+    Spanish UserError for an operator or a value that cannot be compared with a number."""
+    env = records.env
+    field = records._fields[field_name]._description_string(env)
+    if operator not in validation.SEARCH_OPERATORS:
+        raise UserError(
+            env._(
+                "%(field)s cannot be searched with the operator “%(operator)s”.",
+                field=field,
+                operator=operator,
+            )
+        )
+    try:
+        return validation.search_numbers(operator, value)
+    except ValueError:
+        raise UserError(env._("%(field)s: “%(value)s” is not a number.", field=field, value=value)) from None
+
+
 class AccountMove(models.Model):
     _inherit = "account.move"
 
@@ -163,21 +182,7 @@ class AccountMove(models.Model):
         """days overdue OP value  <=>  due date (reversed OP) today - value. The value is a number
         or a numeric string (False/None count as 0); days are whole, so 10.5 days overdue is never
         equal and "> 10.5" is "> 10"."""
-        field = self._fields["cobranza_days_overdue"]._description_string(self.env)
-        if operator not in validation.SEARCH_OPERATORS:
-            raise UserError(
-                self.env._(
-                    "%(field)s cannot be searched with the operator “%(operator)s”.",
-                    field=field,
-                    operator=operator,
-                )
-            )
-        try:
-            operator, value = validation.search_numbers(operator, value)
-        except ValueError:
-            raise UserError(
-                self.env._("%(field)s: “%(value)s” is not a number.", field=field, value=value)
-            ) from None
+        operator, value = cobranza_search_numbers(self, "cobranza_days_overdue", operator, value)
         today = self.env.company._cobranza_today()
         # Days outside what a date can hold are clamped: no due date lies beyond them.
         low, high = -(date.max - today).days, (today - date.min).days

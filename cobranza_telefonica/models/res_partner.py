@@ -4,12 +4,12 @@ from datetime import timedelta
 import pytz
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
 from odoo.modules import module as odoo_module
 from odoo.tools import SQL, format_amount, format_date, format_datetime
 
 from ..services import guardrails, validation
 from ..services.kpi import RISK_SEGMENTS, overdue_ratio, risk_segment
+from .account_move import cobranza_search_numbers
 
 _logger = logging.getLogger(__name__)
 
@@ -527,21 +527,7 @@ class ResPartner(models.Model):
     def _search_cobranza_amount_overdue(self, operator, value):
         """Overdue OP value, OP one of validation.SEARCH_OPERATORS; the value a number or a numeric
         string (False/None count as 0). Customers with nothing overdue have 0."""
-        field = self._fields["cobranza_amount_overdue"]._description_string(self.env)
-        if operator not in validation.SEARCH_OPERATORS:
-            raise UserError(
-                self.env._(
-                    "%(field)s cannot be searched with the operator “%(operator)s”.",
-                    field=field,
-                    operator=operator,
-                )
-            )
-        try:
-            operator, value = validation.search_numbers(operator, value)
-        except ValueError:
-            raise UserError(
-                self.env._("%(field)s: “%(value)s” is not a number.", field=field, value=value)
-            ) from None
+        operator, value = cobranza_search_numbers(self, "cobranza_amount_overdue", operator, value)
         matches = validation.number_predicate(operator, value)
         Move = self.env["account.move"]
         domain = Move._cobranza_open_domain(self.env.companies) + [
