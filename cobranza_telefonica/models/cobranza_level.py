@@ -130,10 +130,11 @@ class CobranzaLevel(models.Model):
     @api.constrains("user_id", "company_id")
     def _check_user_company(self):
         for level in self:
-            if level.user_id and level.company_id not in level.user_id.company_ids:
+            if level.user_id and (level.user_id.share or level.company_id not in level.user_id.company_ids):
                 raise ValidationError(
                     self.env._(
-                        "%(user)s does not work for %(company)s: assign the level to a user of that company.",
+                        "%(user)s does not work for %(company)s: assign the level to an internal user "
+                        "of that company.",
                         user=level.user_id.name,
                         company=level.company_id.name,
                     )

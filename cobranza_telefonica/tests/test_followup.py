@@ -110,6 +110,15 @@ class TestFollowupLevels(FollowupCommon):
         )
         with self.assertRaisesRegex(ValidationError, "does not work for"):
             self.level[7].user_id = outsider
+        portal = new_test_user(
+            self.env,
+            login="portal_debtor",
+            groups="base.group_portal",
+            company_id=self.company.id,
+            company_ids=[Command.set(self.company.ids)],
+        )
+        with self.assertRaisesRegex(ValidationError, "internal user"):
+            self.level[7].user_id = portal
         with self.assertRaisesRegex(ValidationError, "does not work for"):
             self.company.cobranza_default_collector_id = outsider
         level = Level.create(
