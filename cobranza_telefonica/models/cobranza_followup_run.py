@@ -455,6 +455,7 @@ class CobranzaFollowupRun(models.Model):
             "activities": [],
             "reviews": [],
             "emails": defaultdict(list),  # template -> move ids
+            "queued": [],  # messages the gate forbids now, for the queue
             "partner_levels": defaultdict(list),  # level id -> partner ids
         }
         for partner in partners:
@@ -464,6 +465,8 @@ class CobranzaFollowupRun(models.Model):
         for template, entries in batch["emails"].items():
             self._send_emails(template, entries)
         self._insert_actions(batch["actions"])
+        if batch["queued"]:
+            self.env["cobranza.contact.gate"]._cobranza_enqueue(batch["queued"])
         self.env["cobranza.contact.gate"]._cobranza_log(batch["contacts"])
         # Calls and reviews in separate creates: one activity per customer in each, so that the
         # followers each create subscribes are never subscribed twice in one go.
@@ -630,6 +633,23 @@ class CobranzaFollowupRun(models.Model):
             )
             batch["stats"]["email_count"] += 1
             return
+        # Forbidden now: queued, the gate is asked again at the next allowed moment (not at the
+        # next daily run); the invoices' levels count as done so no run queues it twice.
+        gate = self.env["cobranza.contact.gate"]
+        batch["queued"].append(
+            gate._cobranza_queue_vals(
+                partner,
+                self.company_id,
+                top_level.mail_template_id,
+                top_move,
+                decision,
+                self.name,
+                f"{top_level.display_name}: {folios}",
+                moves,
+            )
+        )
+        for move, level in emails_due:
+            self._plan_action(move, level, "email", batch)
         for move in moves:
             state[move.id][1] = decision["next_allowed"].date()
             state[move.id][4] = self.env._("E-mail: %(reason)s", reason=decision["reason"])

@@ -389,9 +389,15 @@ class TestFollowupGuardrails(FollowupCommon):
         with freeze_time("2026-03-23 00:30:00"):  # Sunday 21:30 in Santiago
             run = self._run()
         self.assertEqual(run.email_count, 0)
+        queued = self.env["cobranza.contact.queue"].search([("partner_id", "=", self.customer_b.id)])
+        self.assertRecordValues(queued, [{"state": "queued", "send_after": datetime(2026, 3, 23, 11, 0)}])
+        with freeze_time("2026-03-23 11:10:00"):  # Monday 08:10: the queue sends it, not the next run
+            self.env["cobranza.contact.queue"]._cron_cobranza_deliver()
+        self.assertEqual(queued.state, "sent")
+        self.assertEqual(len(self._mails(sunday_invoice)), 1)
         with freeze_time("2026-03-23 12:00:00"):  # Monday 09:00
             run = self._run()
-        self.assertEqual(run.email_count, 1)
+        self.assertEqual(run.email_count, 0, "sent once")
         self.assertEqual(len(self._mails(sunday_invoice)), 1)
 
     def test_run_spaces_messages(self):
@@ -413,8 +419,12 @@ class TestFollowupGuardrails(FollowupCommon):
             run = self._run()
             self.assertEqual((run.email_count, run.postponed_count), (0, 1), "two days between messages")
         self.assertEqual(third.cobranza_next_action_date, date(2026, 3, 18))
-        with freeze_time("2026-03-18 15:00:00"):
-            self.assertEqual(self._run().email_count, 1)
+        with freeze_time("2026-03-18 14:00:00"):  # two days after the first message: the queue sends
+            self.env["cobranza.contact.queue"]._cron_cobranza_deliver()
+            self.assertEqual(len(self._mails(third)), 0, "not before two days have passed")
+        with freeze_time("2026-03-18 15:05:00"):
+            self.env["cobranza.contact.queue"]._cron_cobranza_deliver()
+            self.assertEqual(self._run().email_count, 0)
         self.assertEqual(len(self._mails(third)), 1)
         self.assertEqual(len(self._mails(first | second | third)), 2)
         contacts = self.env["cobranza.contact"].search(
