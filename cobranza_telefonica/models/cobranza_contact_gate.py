@@ -143,9 +143,10 @@ class CobranzaContactGate(models.AbstractModel):
         now = company._cobranza_now()
         decision = self._cobranza_check(partner, "email", company, now)[partner.id]
         if not decision["allowed"]:
-            self._cobranza_enqueue(
-                [self._cobranza_queue_vals(partner, company, template, record, decision, origin, note, moves)]
+            vals = self._cobranza_queue_vals(
+                partner, company, template, record, decision, origin, note, moves
             )
+            self._cobranza_enqueue([{**vals, "post_on_record": True}])
             return "queued"
         self._cobranza_log(
             [

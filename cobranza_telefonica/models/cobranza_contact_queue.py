@@ -39,6 +39,10 @@ class CobranzaContactQueue(models.Model):
         readonly=True,
     )
     reason = fields.Char(string="Waiting because", readonly=True)
+    post_on_record = fields.Boolean(
+        readonly=True,
+        help="Post the message in the record's chatter (else only e-mail it, as the follow-up run does).",
+    )
     origin = fields.Char(readonly=True)
     note = fields.Char(readonly=True)
     contact_id = fields.Many2one(comodel_name="cobranza.contact", readonly=True)
@@ -97,9 +101,12 @@ class CobranzaContactQueue(models.Model):
             data["history"].setdefault((item.partner_id.id, "message"), []).append(
                 decision["next_allowed_local"]
             )
-            record = self.env[item.res_model].browse(item.res_id)
-            record.with_context(cobranza_mail_move_ids={item.res_id: moves.ids}).message_post_with_source(
-                item.template_id, subtype_xmlid="mail.mt_comment"
-            )
+            context = {"cobranza_mail_move_ids": {item.res_id: moves.ids}}
+            if item.post_on_record:
+                self.env[item.res_model].browse(item.res_id).with_context(**context).message_post_with_source(
+                    item.template_id, subtype_xmlid="mail.mt_comment"
+                )
+            else:
+                item.template_id.with_context(**context).send_mail(item.res_id)
             item.write({"state": "sent", "contact_id": contact.id, "reason": False})
             _logger.info("Queued %s to partner %s sent", item.channel, item.partner_id.id)
