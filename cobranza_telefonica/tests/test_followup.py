@@ -221,7 +221,7 @@ class TestFollowupLevels(FollowupCommon):
                     )
                     self.assertEqual(reviews_found, reviews)
         self.assertTrue(invoice.cobranza_pre_legal)
-        self.assertEqual(invoice.cobranza_days_overdue, (date.today() - due).days)
+        self.assertEqual(invoice.cobranza_days_overdue, (self.company._cobranza_today() - due).days)
         call = self._calls(self.customer)
         self.assertEqual(call.user_id, self.collector)
         self.assertIn(invoice.l10n_latam_document_number, str(call.note))
