@@ -160,11 +160,7 @@ class CobranzaCall(models.Model):
     @api.model
     def _cobranza_clean(self, values):
         """The values with the NUL characters PostgreSQL refuses taken out of typed texts."""
-        values = dict(values)
-        for key in ("note", "dispute_reason"):
-            if isinstance(values.get(key), str):
-                values[key] = values[key].replace("\x00", "")
-        return values
+        return validation.strip_nul_vals(dict(values), ["note", "dispute_reason"])
 
     @api.model
     def _cobranza_validate_who_and_when(self, values, partner, company):

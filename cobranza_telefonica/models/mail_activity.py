@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from ..services import priority
+from ..services import priority, validation
 
 CALL_TYPE_XMLID = "cobranza_telefonica.mail_activity_type_cobranza_call"
 # Written by the module's own code only (as superuser): the queue's figures and an authorisation.
@@ -269,7 +269,7 @@ class MailActivity(models.Model):
             raise UserError(self.env._("Only a collection manager may override the contact guardrails."))
         if not (reason or "").strip():
             raise UserError(self.env._("Write why the guardrails are overridden."))
-        reason = reason.replace("\x00", "")
+        reason = validation.strip_nul(reason)
         block = self.sudo()._cobranza_blocked_reason().get(self.id)
         if block and block["code"] != "calls_week":
             raise UserError(
