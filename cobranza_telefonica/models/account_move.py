@@ -14,6 +14,7 @@ EXCLUSION_REASONS = [
     ("promise", "Open promise to pay"),
     ("on_hold", "Customer on hold"),
     ("sii", "Claimed or ceded at the SII"),
+    ("credit", "Settled by unapplied credits"),
 ]
 
 
@@ -105,8 +106,19 @@ class AccountMove(models.Model):
         for move in self:
             if move.cobranza_dispute:
                 reasons[move.id] = "dispute"
-            elif move.commercial_partner_id.cobranza_on_hold:
+            elif move.commercial_partner_id.with_company(move.company_id).cobranza_on_hold:
                 reasons[move.id] = "on_hold"
+        # A customer whose unapplied payments and credit notes cover its balance owes nothing:
+        # it is never dunned (the receivable figure, per company).
+        rest = self.filtered(lambda m: m.id not in reasons)
+        if rest:
+            figures = self.env["cobranza.receivable"]._cobranza_figures(
+                rest.company_id, rest.commercial_partner_id
+            )
+            for move in rest:
+                figure = figures.get((move.commercial_partner_id.id, move.company_id.id))
+                if figure is not None and figure.balance <= 0:
+                    reasons[move.id] = "credit"
         return reasons
 
     def action_cobranza_start_call(self):
@@ -159,14 +171,21 @@ class AccountMove(models.Model):
         return EXCLUSION_REASONS
 
     @api.depends(
-        "line_ids.date_maturity", "line_ids.amount_residual", "line_ids.reconciled", "line_ids.account_type"
+        "line_ids.date_maturity",
+        "line_ids.date",
+        "line_ids.amount_residual",
+        "line_ids.reconciled",
+        "line_ids.account_type",
     )
     def _compute_cobranza_oldest_due_date(self):
+        # As the aging: an item without a due date is due on its accounting date.
         for move in self:
             dates = [
-                line.date_maturity
+                line.date_maturity or line.date
                 for line in move.line_ids
-                if line.account_type == "asset_receivable" and not line.reconciled and line.date_maturity
+                if line.account_type == "asset_receivable"
+                and not line.reconciled
+                and (line.date_maturity or line.date)
             ]
             move.cobranza_oldest_due_date = min(dates) if dates else False
 

@@ -56,6 +56,12 @@ class CobranzaAgingFields(models.AbstractModel):
     account_id = fields.Many2one(comodel_name="account.account", readonly=True)
     date = fields.Date(string="Accounting date", readonly=True)
     date_due = fields.Date(string="Due date", readonly=True)
+    is_credit = fields.Boolean(
+        string="Unapplied credit",
+        readonly=True,
+        help="A payment or credit note not yet matched with an invoice: it lowers the customer's "
+        "balance but is never overdue.",
+    )
     days_overdue = fields.Integer(string="Days overdue", aggregator="max", readonly=True)
     bucket = fields.Selection(
         selection=[(key, label) for key, label, *_rest in BUCKETS], string="Aging bucket", readonly=True
@@ -69,7 +75,18 @@ class CobranzaAgingFields(models.AbstractModel):
         help="Residual in the document's currency: add it up only within one currency.",
     )
     amount_overdue = fields.Monetary(
-        string="Overdue", currency_field="company_currency_id", aggregator="sum", readonly=True
+        string="Overdue",
+        currency_field="company_currency_id",
+        aggregator="sum",
+        readonly=True,
+        help="Instalments past their due date (unapplied credits are never overdue).",
+    )
+    amount_credit = fields.Monetary(
+        string="Unapplied credits",
+        currency_field="company_currency_id",
+        aggregator="sum",
+        readonly=True,
+        help="Payments and credit notes not yet matched with an invoice (negative).",
     )
     amount_not_due = fields.Monetary(
         string="Not yet due", currency_field="company_currency_id", aggregator="sum", readonly=True
@@ -97,16 +114,19 @@ class CobranzaAgingFields(models.AbstractModel):
     @api.model
     def _select_common_sql(self):
         """Columns taken as they are from the line (aml) and its entry (am). The customer is the
-        line's partner: Odoo writes the commercial partner on receivable lines
-        (account.move.line._compute_partner_id), and grouping on a plain column keeps the view
-        as fast as a hand-written GROUP BY (see bench/bench_aging.py)."""
+        commercial entity: Odoo writes it on the receivable lines of invoices
+        (account.move.line._compute_partner_id), but a payment's lines carry the payment's partner,
+        which may be a contact of the customer; the entry's stored commercial partner stands for
+        it then (no join, so the view stays as fast as a hand-written GROUP BY, bench/bench_aging.py).
+        Lines of an entry with several partners keep their own."""
         return SQL(
             """
             aml.id AS move_line_id,
             aml.company_id AS company_id,
             aml.company_currency_id AS company_currency_id,
             aml.currency_id AS currency_id,
-            aml.partner_id AS partner_id,
+            CASE WHEN aml.partner_id = am.partner_id THEN am.commercial_partner_id
+                 ELSE aml.partner_id END AS partner_id,
             aml.move_id AS move_id,
             am.move_type AS move_type,
             am.l10n_latam_document_type_id AS document_type_id,
@@ -114,7 +134,8 @@ class CobranzaAgingFields(models.AbstractModel):
             am.cobranza_level_id AS level_id,
             aml.account_id AS account_id,
             aml.date AS date,
-            COALESCE(aml.date_maturity, aml.date) AS date_due
+            COALESCE(aml.date_maturity, aml.date) AS date_due,
+            aml.balance < 0 AS is_credit
             """
         )
 
@@ -141,7 +162,9 @@ class CobranzaAgingFields(models.AbstractModel):
         return SQL(
             """
             SELECT aged.*,
-                   CASE WHEN aged.days_overdue > 0 THEN aged.residual ELSE 0 END AS amount_overdue,
+                   CASE WHEN aged.days_overdue > 0 AND NOT aged.is_credit THEN aged.residual ELSE 0 END
+                       AS amount_overdue,
+                   CASE WHEN aged.is_credit THEN aged.residual ELSE 0 END AS amount_credit,
                    %(bucket_amounts)s
               FROM (
                 SELECT base.*, %(days)s AS days_overdue, %(bucket)s AS bucket
@@ -155,21 +178,27 @@ class CobranzaAgingFields(models.AbstractModel):
         )
 
     @api.model
-    def _live_aging_sql(self):
-        """Open receivable lines of posted entries today (CURRENT_DATE of the database)."""
+    def _live_aging_sql(self, condition=None):
+        """Open receivable lines of posted entries, aged on their company's local today
+        (``res.company._cobranza_today_sql``: the module's clock, in the company's time zone);
+        ``condition`` (SQL on ``aml`` and ``am``) narrows the lines before they are aged."""
         base = SQL(
             """
             SELECT %(common)s,
                    aml.amount_residual AS residual,
-                   aml.amount_residual_currency AS residual_currency
+                   aml.amount_residual_currency AS residual_currency,
+                   company_day.today AS company_today
               FROM %(from)s
-             WHERE %(where)s AND aml.amount_residual != 0
+              JOIN (%(company_days)s) company_day ON company_day.company_id = aml.company_id
+             WHERE %(where)s AND aml.amount_residual != 0 AND %(condition)s
             """,
             common=self._select_common_sql(),
             where=self._where_receivable_sql(),
+            condition=condition or SQL("TRUE"),
+            company_days=self.env["res.company"]._cobranza_today_sql(),
             **{"from": self._from_receivable_sql()},
         )
-        return self._aging_sql(base, SQL("CURRENT_DATE"))
+        return self._aging_sql(base, SQL("base.company_today"))
 
     @api.model
     def _as_of_aging_sql(self, as_of, company_ids):
@@ -214,8 +243,10 @@ class CobranzaAgingFields(models.AbstractModel):
 
 class CobranzaAgingReport(models.Model):
     """Aging of the open receivables today: one row per open receivable journal item of a posted
-    entry. Days overdue count from the database's CURRENT_DATE, so the view is always current;
-    for another date use the as-of wizard (cobranza.aging.as.of)."""
+    entry. Days overdue count from each company's local today, read from the module's clock
+    (set on the transaction before every search, see ``_search``), so the view is always current;
+    for another date use the as-of wizard (cobranza.aging.as.of). This view is the one receivable
+    figure: ``cobranza.receivable`` adds it up per customer and company."""
 
     _name = "cobranza.aging.report"
     _inherit = "cobranza.aging.fields"
@@ -248,6 +279,8 @@ class CobranzaAgingReport(models.Model):
             "move_type",
         ],
         "account.account": ["account_type"],
+        "res.company": ["partner_id"],
+        "res.partner": ["tz"],
     }
 
     def init(self):
@@ -259,6 +292,12 @@ class CobranzaAgingReport(models.Model):
                 self._live_aging_sql(),
             )
         )
+
+    @api.model
+    def _search(self, domain, offset=0, limit=None, order=None):
+        # Every read of the view (search, read_group, the pivot) ages on the module's clock.
+        self.env["res.company"]._cobranza_set_sql_clock()
+        return super()._search(domain, offset=offset, limit=limit, order=order)
 
     @api.model
     def _read_group_orderby(self, order, groupby_terms, query):

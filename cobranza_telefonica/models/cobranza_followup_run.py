@@ -380,15 +380,17 @@ class CobranzaFollowupRun(models.Model):
                     "=",
                     self.env.ref("cobranza_telefonica.mail_activity_type_cobranza_call").id,
                 ),
+                ("cobranza_company_id", "in", [False, self.company_id.id]),
             ]
         )
         if not activities:
             return
         partner_ids = set(activities.mapped("res_id"))
+        # The calls of this company (and older calls of no company) whose customer owes it nothing.
         still_open = {
             partner.id
             for [partner] in Move._read_group(
-                Move._cobranza_open_domain(self.env["res.company"].sudo().search([]))
+                Move._cobranza_open_domain(self.company_id)
                 + [("commercial_partner_id", "in", list(partner_ids))],
                 ["commercial_partner_id"],
             )
@@ -433,9 +435,10 @@ class CobranzaFollowupRun(models.Model):
                 ("res_model", "=", "res.partner"),
                 ("res_id", "in", partners.ids),
                 ("activity_type_id", "=", context["call_type"].id),
+                ("cobranza_company_id", "in", [False, self.company_id.id]),
             ],
-            ["res_id", "user_id", "cobranza_note_key", "date_deadline"],
-            order="id",
+            ["res_id", "user_id", "cobranza_note_key", "date_deadline", "cobranza_company_id"],
+            order="cobranza_company_id, id",
         ):
             open_calls[activity.res_id] |= activity
         by_partner = defaultdict(lambda: Move)
@@ -771,6 +774,7 @@ class CobranzaFollowupRun(models.Model):
                     "res_model_id": context["partner_model_id"],
                     "res_id": partner.id,
                     "activity_type_id": context["call_type"].id,
+                    "cobranza_company_id": self.company_id.id,
                     "summary": self.env._("Collection call: %(count)s invoices", count=len(moves)),
                     "user_id": user.id,
                     "date_deadline": deadline,
@@ -779,6 +783,8 @@ class CobranzaFollowupRun(models.Model):
             ]
         if existing.user_id != user:
             values["user_id"] = user.id
+        if not existing.cobranza_company_id:
+            values["cobranza_company_id"] = self.company_id.id
         if call_due and existing.date_deadline != deadline:
             values["date_deadline"] = deadline
         if values:

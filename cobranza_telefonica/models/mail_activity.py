@@ -7,6 +7,7 @@ CALL_TYPE_XMLID = "cobranza_telefonica.mail_activity_type_cobranza_call"
 # Written by the module's own code only (as superuser): the queue's figures and an authorisation.
 PROTECTED_FIELDS = frozenset(
     {
+        "cobranza_company_id",
         "cobranza_currency_id",
         "cobranza_amount_due",
         "cobranza_amount_overdue",
@@ -35,11 +36,21 @@ class MailActivity(models.Model):
         store=True,
         index="btree_not_null",
     )
+    cobranza_company_id = fields.Many2one(
+        comodel_name="res.company",
+        string="Collecting company",
+        index="btree_not_null",
+        help="The company whose invoices this collection call is about: a customer of two companies "
+        "has one call per company, each with its own invoices, collector and figures.",
+    )
     cobranza_call_at = fields.Datetime(string="Agreed call time")
     cobranza_currency_id = fields.Many2one(comodel_name="res.currency", string="Collection currency")
     cobranza_amount_due = fields.Monetary(string="Total due", currency_field="cobranza_currency_id")
     cobranza_amount_overdue = fields.Monetary(
-        string="Amount overdue", currency_field="cobranza_currency_id", aggregator="sum"
+        string="Overdue net of credits",
+        currency_field="cobranza_currency_id",
+        aggregator="sum",
+        help="The customer's overdue instalments less its unapplied credits: what may be asked for.",
     )
     cobranza_days_overdue = fields.Integer(string="Days overdue", aggregator="max")
     cobranza_priority = fields.Float(
@@ -80,79 +91,91 @@ class MailActivity(models.Model):
     # Guardrails and queue
     # ------------------------------------------------------------------
 
+    def _cobranza_company(self):
+        """The company this collection call works for (older calls: the current company)."""
+        self.ensure_one()
+        return self.cobranza_company_id or self.env.company
+
     def _cobranza_authorized(self, when=None):
         """Whether a collection manager authorised this call for the company's day of ``when``."""
         self.ensure_one()
         return bool(self.cobranza_override_date) and self.cobranza_override_date == (
-            self.env.company._cobranza_today(when)
+            self._cobranza_company()._cobranza_today(when)
         )
 
     def _cobranza_blocked_reason(self, when=None):
         """Return {activity id: {"reason": text, "next_allowed": UTC datetime, "code": reason}} for
         the calls of ``self`` that the contact gate (Ley 21.320: hours, days, holidays, calls per
-        week) forbids at ``when`` (default now). The single place the queue and the call screen
-        ask; a manager's authorisation for today lifts the weekly limit only."""
-        company = self.env.company
-        when = when or company._cobranza_now()
+        week) forbids at ``when`` (default now), each for its own company. The single place the
+        queue and the call screen ask; a manager's authorisation for today lifts the weekly limit
+        only."""
+        when = when or self.env["res.company"]._cobranza_now()
         calls = self.filtered("cobranza_partner_id")
-        if not calls:
-            return {}
         gate = self.env["cobranza.contact.gate"]
-        data = gate._cobranza_data(company, calls.cobranza_partner_id, when)
         result = {}
-        for activity in calls:
-            decision = gate._cobranza_decide(
-                data, activity.cobranza_partner_id, "call", when, activity._cobranza_authorized(when)
-            )
-            if not decision["allowed"]:
-                result[activity.id] = {
-                    "reason": decision["reason"].capitalize(),
-                    "next_allowed": decision["next_allowed"],
-                    "code": decision["reason_code"],
-                }
+        for company, company_calls in calls.grouped(lambda act: act._cobranza_company()).items():
+            data = gate._cobranza_data(company, company_calls.cobranza_partner_id, when)
+            for activity in company_calls:
+                decision = gate._cobranza_decide(
+                    data, activity.cobranza_partner_id, "call", when, activity._cobranza_authorized(when)
+                )
+                if not decision["allowed"]:
+                    result[activity.id] = {
+                        "reason": decision["reason"].capitalize(),
+                        "next_allowed": decision["next_allowed"],
+                        "code": decision["reason_code"],
+                    }
         return result
 
     def _cobranza_refresh_queue(self):
-        """Store the figures, priority and queue state of these call activities, in batch."""
+        """Store the figures, priority and queue state of these call activities, in batch: the
+        customer's receivable figure in the call's company (company currency), days overdue from
+        its oldest open instalment, the priority on what may be asked for (net of credits)."""
         activities = self.sudo().filtered("cobranza_is_call")
         if not activities:
             return
-        company = self.env.company
-        today = self.env.company._cobranza_today()
-        figures = self.env["res.partner"]._cobranza_overdue_figures(
-            activities.cobranza_partner_id, company, today
-        )
         blocked = activities._cobranza_blocked_reason()
-        for activity in activities:
-            risk = priority.risk_factor(activity.cobranza_partner_id.cobranza_risk_segment)
-            overdue, days, total = figures.get(activity.cobranza_partner_id.id, (0.0, 0, 0.0))
-            block = blocked.get(activity.id)
-            if block:
-                state = "blocked"
-            elif activity.date_deadline < today:
-                state = "overdue"
-            elif activity.date_deadline == today:
-                state = "today"
-            else:
-                state = "planned"
-            activity.write(
-                {
-                    "cobranza_currency_id": company.currency_id.id,
-                    "cobranza_amount_due": total,
-                    "cobranza_amount_overdue": overdue,
-                    "cobranza_days_overdue": days,
-                    "cobranza_priority": priority.priority_score(overdue, days, risk),
-                    "cobranza_queue_state": state,
-                    "cobranza_blocked_reason": block["reason"] if block else False,
-                    "cobranza_next_allowed": block["next_allowed"] if block else False,
-                }
-            )
+        Receivable = self.env["cobranza.receivable"]
+        for company, calls in activities.grouped(lambda act: act._cobranza_company()).items():
+            today = company._cobranza_today()
+            figures = Receivable._cobranza_figures(company, calls.cobranza_partner_id)
+            for activity in calls:
+                partner = activity.cobranza_partner_id
+                figure = figures.get((partner.id, company.id))
+                risk = priority.risk_factor(partner.with_company(company).cobranza_risk_segment)
+                collectible = figure.collectible if figure else 0.0
+                days = figure.days_overdue(today) if figure else 0
+                block = blocked.get(activity.id)
+                if block:
+                    state = "blocked"
+                elif activity.date_deadline < today:
+                    state = "overdue"
+                elif activity.date_deadline == today:
+                    state = "today"
+                else:
+                    state = "planned"
+                activity.write(
+                    {
+                        "cobranza_company_id": company.id,
+                        "cobranza_currency_id": company.currency_id.id,
+                        "cobranza_amount_due": figure.balance if figure else 0.0,
+                        "cobranza_amount_overdue": collectible,
+                        "cobranza_days_overdue": days,
+                        "cobranza_priority": priority.priority_score(collectible, days, risk),
+                        "cobranza_queue_state": state,
+                        "cobranza_blocked_reason": block["reason"] if block else False,
+                        "cobranza_next_allowed": block["next_allowed"] if block else False,
+                    }
+                )
 
     @api.model
     def _cobranza_queue_domain(self):
+        """Today's collection calls of the current company (the company switcher's active one:
+        one company, one currency, one day)."""
         domain = [
             ("cobranza_is_call", "=", True),
             ("date_deadline", "<=", self.env.company._cobranza_today()),
+            ("cobranza_company_id", "in", [False, self.env.company.id]),
         ]
         if not self.env.user.has_group("cobranza_telefonica.group_cobranza_manager"):
             domain.append(("user_id", "=", self.env.uid))
@@ -190,12 +213,25 @@ class MailActivity(models.Model):
         partner = partner.commercial_partner_id
         if activity is None:
             activity = self.search(
-                [("cobranza_is_call", "=", True), ("cobranza_partner_id", "=", partner.id)],
-                order="date_deadline asc, id asc",
+                [
+                    ("cobranza_is_call", "=", True),
+                    ("cobranza_partner_id", "=", partner.id),
+                    ("cobranza_company_id", "in", [False, self.env.company.id]),
+                ],
+                order="cobranza_company_id asc, date_deadline asc, id asc",
                 limit=1,
             )
         if activity:
             activity._cobranza_check_call_activity(partner)
+        company = activity._cobranza_company() if activity else self.env.company
+        if company not in self.env.companies:
+            raise UserError(
+                self.env._(
+                    "This collection call is about the invoices of %(company)s: select that company "
+                    "to make it.",
+                    company=company.name,
+                )
+            )
         block = (activity or self)._cobranza_call_block(partner)
         if block:
             raise UserError(block)
@@ -203,6 +239,7 @@ class MailActivity(models.Model):
             "dialog_size": "extra-large",
             "default_partner_id": partner.id,
             "default_activity_id": activity.id if activity else False,
+            "default_company_id": company.id,
         }
         if moves:
             context["default_move_ids"] = moves.ids
@@ -220,7 +257,7 @@ class MailActivity(models.Model):
         """Why calling ``partner`` now is refused (a sentence saying when it is next allowed), or
         "" when the gate allows it; ``self`` is the call activity (or empty), whose manager's
         authorisation for today lifts the weekly limit."""
-        company = self.env.company
+        company = self._cobranza_company() if self else self.env.company
         when = when or company._cobranza_now()
         authorized = bool(self) and self._cobranza_authorized(when)
         gate = self.env["cobranza.contact.gate"]
@@ -279,7 +316,7 @@ class MailActivity(models.Model):
                     reason=block["reason"],
                 )
             )
-        local_today = self.env.company._cobranza_today()
+        local_today = self._cobranza_company()._cobranza_today()
         self.sudo().write(
             {
                 "cobranza_override_reason": reason,

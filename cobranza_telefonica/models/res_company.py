@@ -2,8 +2,13 @@ import pytz
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL
 
 from ..services import clock
+
+DEFAULT_TZ = "America/Santiago"
+# The transaction setting through which SQL reads the module's clock (see _cobranza_set_sql_clock).
+SQL_CLOCK_SETTING = "cobranza.now"
 
 DEFAULT_LEVELS = [
     (-3, "preventive", "Recordatorio preventivo", {"send_email": True}, "mail_template_cobranza_preventive"),
@@ -166,4 +171,35 @@ class ResCompany(models.Model):
     def _cobranza_tz(self):
         """The company's time zone: its partner's, else Chile's."""
         self.ensure_one()
-        return pytz.timezone(self.partner_id.tz or "America/Santiago")
+        return pytz.timezone(self.partner_id.tz or DEFAULT_TZ)
+
+    # The same day in SQL: the moment comes from the module's clock, which Python hands to the
+    # transaction (``_cobranza_set_sql_clock``); a query run outside Odoo falls back to now().
+
+    @api.model
+    def _cobranza_set_sql_clock(self):
+        """Give this transaction the module's clock (setting ``cobranza.now``, UTC), which
+        ``_cobranza_today_sql`` reads: SQL and Python then agree on "today" to the second."""
+        moment = self._cobranza_now().isoformat(" ")
+        self.env.cr.execute(SQL("SELECT set_config(%s, %s, true)", SQL_CLOCK_SETTING, moment))
+        # Rows of the aging read at another moment (tests move the clock) are read again.
+        if self.env.cr.cache.get(SQL_CLOCK_SETTING) != moment:
+            self.env.cr.cache[SQL_CLOCK_SETTING] = moment
+            self.env["cobranza.aging.report"].invalidate_model()
+
+    @api.model
+    def _cobranza_today_sql(self):
+        """A query of (company_id, today): each company's local date, as ``_cobranza_today``."""
+        return SQL(
+            """
+            SELECT company.id AS company_id,
+                   ((COALESCE(NULLIF(current_setting(%(setting)s, true), '')::timestamp,
+                              now() AT TIME ZONE 'UTC')
+                     AT TIME ZONE 'UTC') AT TIME ZONE COALESCE(NULLIF(company_partner.tz, ''), %(tz)s))::date
+                       AS today
+              FROM res_company company
+              JOIN res_partner company_partner ON company_partner.id = company.partner_id
+            """,
+            setting=SQL_CLOCK_SETTING,
+            tz=DEFAULT_TZ,
+        )

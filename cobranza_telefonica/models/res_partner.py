@@ -123,37 +123,41 @@ class ResPartner(models.Model):
         action["context"] = {"default_partner_id": self.commercial_partner_id.id}
         return action
 
-    # Payment behaviour and risk segment (issue 6), refreshed by a daily cron in batches.
+    # Payment behaviour and risk segment (issue 6), per company, refreshed by a daily cron.
 
     cobranza_avg_days_late = fields.Float(
         string="Average days late",
         digits=(16, 1),
+        company_dependent=True,
         readonly=True,
         copy=False,
         help="Days the customer paid after the due date over the last 12 months, weighted by "
-        "amount (payments on time count as 0). Refreshed every day.",
+        "amount (payments on time count as 0), in the current company. Refreshed every day.",
     )
     cobranza_overdue_ratio = fields.Float(
         string="Overdue share",
+        company_dependent=True,
         readonly=True,
         copy=False,
-        help="Share (0-1) of the customer's open receivable that is past due, at the last refresh.",
+        help="Share (0-1) of the customer's balance with the current company that is past due, at "
+        "the last refresh.",
     )
     cobranza_risk_segment = fields.Selection(
         selection=list(RISK_SEGMENTS),
         string="Risk segment",
+        company_dependent=True,
         readonly=True,
         copy=False,
-        index=True,
         help="A: pays on time; B: some delay; C: pays a month late, half its debt overdue or "
-        "breaks its promises. Refreshed every day.",
+        "breaks its promises. Per company, refreshed every day.",
     )
 
     @api.model
-    def _cobranza_avg_days_late(self, today, partner_ids=None):
+    def _cobranza_avg_days_late(self, company, today, partner_ids=None):
         """{commercial partner id: average days late} from the payments (account.payment or bank
-        statement lines, not credit notes) reconciled with posted customer invoices in the 12
-        months up to ``today``: payment date minus due date, at least 0, weighted by amount."""
+        statement lines, not credit notes) reconciled with posted customer invoices of ``company``
+        in the 12 months up to ``today``: payment date minus due date, at least 0, weighted by
+        amount (company currency)."""
         self.env["account.partial.reconcile"].flush_model()
         self.env["account.move.line"].flush_model()
         partner_filter = SQL("")
@@ -176,6 +180,7 @@ class ResPartner(models.Model):
                   LEFT JOIN res_partner partner ON partner.id = inv.partner_id
                  WHERE inv_move.move_type = 'out_invoice'
                    AND inv_move.state = 'posted'
+                   AND inv_move.company_id = %(company)s
                    AND inv.display_type = 'payment_term'
                    AND pay_move.state = 'posted'
                    AND (pay_move.origin_payment_id IS NOT NULL OR pay_move.statement_line_id IS NOT NULL)
@@ -184,6 +189,7 @@ class ResPartner(models.Model):
                    %(partner_filter)s
                  GROUP BY 1
                 """,
+                company=company.id,
                 since=today - timedelta(days=365),
                 today=today,
                 partner_filter=partner_filter,
@@ -192,50 +198,16 @@ class ResPartner(models.Model):
         return {partner_id: float(days) for partner_id, days in self.env.cr.fetchall() if partner_id}
 
     @api.model
-    def _cobranza_receivable_totals(self, today, partner_ids=None, company_ids=None):
-        """{commercial partner id: (open receivable, overdue on ``today``)} in company currency."""
-        report = self.env["cobranza.aging.report"]
-        self.env["account.move.line"].flush_model()
-        conditions = [report._where_receivable_sql(), SQL("aml.amount_residual != 0")]
-        if partner_ids is not None:
-            conditions.append(
-                SQL(
-                    "aml.partner_id IN %s",
-                    tuple(partner_ids) or (0,),
-                )
-            )
-        if company_ids is not None:
-            conditions.append(SQL("aml.company_id IN %s", tuple(company_ids) or (0,)))
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT aml.partner_id,
-                       SUM(aml.amount_residual),
-                       SUM(CASE WHEN COALESCE(aml.date_maturity, aml.date) < %(today)s
-                                THEN aml.amount_residual ELSE 0 END)
-                  FROM %(from)s
-                 WHERE %(where)s
-                 GROUP BY 1
-                """,
-                today=today,
-                where=SQL(" AND ").join(conditions),
-                **{"from": report._from_receivable_sql()},
-            )
-        )
-        return {
-            partner_id: (float(total), float(overdue))
-            for partner_id, total, overdue in self.env.cr.fetchall()
-            if partner_id
-        }
-
-    @api.model
-    def _cobranza_promise_kept_ratios(self, partner_ids):
-        """{partner id: share (0-1) of its decided promises that were kept}; partners with no
-        promise decided yet are left out (their risk ignores promises)."""
+    def _cobranza_promise_kept_ratios(self, company, partner_ids):
+        """{partner id: share (0-1) of its decided promises with ``company`` that were kept};
+        partners with no promise decided yet are left out (their risk ignores promises)."""
         stats = (
             self.env["cobranza.promise"]
             .sudo()
-            ._cobranza_stats("commercial_partner_id", [("commercial_partner_id", "in", list(partner_ids))])
+            ._cobranza_stats(
+                "commercial_partner_id",
+                [("commercial_partner_id", "in", list(partner_ids)), ("company_id", "=", company.id)],
+            )
         )
         return {
             partner_id: figures["kept_ratio"]
@@ -244,31 +216,53 @@ class ResPartner(models.Model):
         }
 
     @api.model
-    def _cobranza_risk_values(self, today, partner_ids=None):
-        """{commercial partner id: (avg days late, overdue ratio, risk segment)} for the partners
-        with open receivables or payments in the last 12 months."""
-        days_late = self._cobranza_avg_days_late(today, partner_ids)
-        totals = self._cobranza_receivable_totals(today, partner_ids)
-        ids = set(days_late) | set(totals)
-        kept = self._cobranza_promise_kept_ratios(list(ids))
+    def _cobranza_risk_values(self, company, partner_ids=None):
+        """{commercial partner id: (avg days late, overdue ratio, risk segment)} in ``company``,
+        for the partners with a balance (the receivable figure) or payments in the last 12 months."""
+        today = company._cobranza_today()
+        days_late = self._cobranza_avg_days_late(company, today, partner_ids)
+        partners = None if partner_ids is None else self.browse(partner_ids)
+        figures = {
+            partner_id: figure
+            for (partner_id, _company_id), figure in self.env["cobranza.receivable"]
+            ._cobranza_figures(company, partners)
+            .items()
+        }
+        ids = set(days_late) | {pid for pid, figure in figures.items() if figure.balance > 0}
+        kept = self._cobranza_promise_kept_ratios(company, list(ids))
         values = {}
         for partner_id in ids:
-            total, overdue = totals.get(partner_id, (0.0, 0.0))
-            ratio = overdue_ratio(overdue, total)
+            figure = figures.get(partner_id)
+            ratio = (
+                overdue_ratio(figure.collectible, figure.balance) if figure and figure.balance > 0 else 0.0
+            )
             avg = days_late.get(partner_id, 0.0)
             values[partner_id] = (avg, ratio, risk_segment(avg, ratio, kept.get(partner_id)))
         return values
 
     @api.model
     def _cron_cobranza_refresh_risk(self, batch_size=1000):
-        """Daily: recompute average days late, overdue share and risk segment of every customer
-        with debt or recent payments, and clear them on customers with neither. Written by SQL
-        in batches (plain stored values, no dependencies); safe to run twice."""
-        today = self.env.company._cobranza_today()
-        values = self._cobranza_risk_values(today)
+        """Daily, company by company: recompute average days late, overdue share and risk segment
+        of every customer with a balance or recent payments, and clear them on customers with
+        neither. Written by SQL in batches into the company-dependent values; safe to run twice."""
+        done = 0
+        for company in self.env["res.company"].sudo().search([]):  # pylint: disable=no-search-all
+            done += self._cobranza_refresh_risk_company(company, batch_size)
+        self.invalidate_model(["cobranza_avg_days_late", "cobranza_overdue_ratio", "cobranza_risk_segment"])
+        _logger.info("Collection risk refreshed for %s customer-company pairs", done)
+        return done
+
+    @api.model
+    def _cobranza_refresh_risk_company(self, company, batch_size):
+        values = self._cobranza_risk_values(company)
+        key = str(company.id)
+        self.flush_model(["cobranza_avg_days_late", "cobranza_overdue_ratio", "cobranza_risk_segment"])
         self.env.cr.execute(
-            "SELECT id FROM res_partner "
-            "WHERE cobranza_risk_segment IS NOT NULL OR cobranza_avg_days_late != 0"
+            SQL(
+                "SELECT id FROM res_partner WHERE cobranza_risk_segment ? %(key)s "
+                "OR COALESCE((cobranza_avg_days_late ->> %(key)s)::float8, 0) != 0",
+                key=key,
+            )
         )
         stale = {partner_id for (partner_id,) in self.env.cr.fetchall()} - set(values)
         rows = [(pid, *values[pid]) for pid in sorted(values)] + [
@@ -283,26 +277,35 @@ class ResPartner(models.Model):
                         SQL(
                             """
                             UPDATE res_partner p
-                               SET cobranza_avg_days_late = v.avg_late,
-                                   cobranza_overdue_ratio = v.ratio,
-                                   cobranza_risk_segment = v.segment
-                              FROM unnest(%s::int[], %s::float8[], %s::float8[], %s::varchar[])
-                                   AS v(id, avg_late, ratio, segment)
+                               SET cobranza_avg_days_late = COALESCE(p.cobranza_avg_days_late, '{}'::jsonb)
+                                       || jsonb_build_object(%(key)s, v.avg_late),
+                                   cobranza_overdue_ratio = COALESCE(p.cobranza_overdue_ratio, '{}'::jsonb)
+                                       || jsonb_build_object(%(key)s, v.ratio),
+                                   cobranza_risk_segment = CASE
+                                       WHEN v.segment IS NULL
+                                       THEN COALESCE(p.cobranza_risk_segment, '{}'::jsonb) - %(key)s
+                                       ELSE COALESCE(p.cobranza_risk_segment, '{}'::jsonb)
+                                            || jsonb_build_object(%(key)s, v.segment) END
+                              FROM unnest(%(ids)s::int[], %(avg)s::float8[], %(ratio)s::float8[],
+                                          %(segment)s::varchar[]) AS v(id, avg_late, ratio, segment)
                              WHERE p.id = v.id
                             """,
-                            [row[0] for row in batch],
-                            [row[1] for row in batch],
-                            [row[2] for row in batch],
-                            [row[3] for row in batch],
+                            key=key,
+                            ids=[row[0] for row in batch],
+                            avg=[row[1] for row in batch],
+                            ratio=[row[2] for row in batch],
+                            segment=[row[3] for row in batch],
                         )
                     )
                 done += len(batch)
             except Exception:
-                _logger.exception("Collection risk: batch of partners %s failed", [row[0] for row in batch])
+                _logger.exception(
+                    "Collection risk of %s: batch of partners %s failed",
+                    company.name,
+                    [row[0] for row in batch],
+                )
             if not odoo_module.current_test:
                 self.env.cr.commit()  # pylint: disable=invalid-commit
-        self.invalidate_model(["cobranza_avg_days_late", "cobranza_overdue_ratio", "cobranza_risk_segment"])
-        _logger.info("Collection risk refreshed for %s partners", done)
         return done
 
     # ---------------------------------------------------------------- guided collection call
@@ -336,7 +339,8 @@ class ResPartner(models.Model):
         return len(self._cobranza_phones())
 
     def _cobranza_open_invoices(self, company=None):
-        """Posted, unpaid customer invoices of this customer in ``company``, oldest due first."""
+        """Posted, unpaid customer invoices of this customer in ``company``, oldest open
+        instalment first."""
         self.ensure_one()
         Move = self.env["account.move"]
         return Move.search(
@@ -344,47 +348,29 @@ class ResPartner(models.Model):
                 *Move._cobranza_open_domain(company or self.env.company),
                 ("commercial_partner_id", "=", self.commercial_partner_id.id),
             ],
-            order="invoice_date_due asc, id asc",
+            order="cobranza_oldest_due_date asc, id asc",
         )
 
-    @api.model
-    def _cobranza_overdue_figures(self, partners, company, today):
-        """{partner id: (amount overdue, days overdue of the oldest overdue item, total due)} from
-        the open receivable lines, in two grouped queries."""
-        base = [
-            ("partner_id", "in", partners.ids),
-            ("company_id", "=", company.id),
-            ("account_id.account_type", "=", "asset_receivable"),
-            ("parent_state", "=", "posted"),
-            ("reconciled", "=", False),
-        ]
-        Line = self.env["account.move.line"]
-        totals = {
-            partner.id: amount
-            for partner, amount in Line._read_group(base, ["partner_id"], ["amount_residual:sum"])
-        }
-        figures = {partner_id: (0.0, 0, total) for partner_id, total in totals.items()}
-        overdue = Line._read_group(
-            base + [("date_maturity", "<", today)],
-            ["partner_id"],
-            ["amount_residual:sum", "date_maturity:min"],
-        )
-        for partner, amount, oldest in overdue:
-            figures[partner.id] = (amount, (today - oldest).days, totals.get(partner.id, amount))
-        return figures
+    def _cobranza_figure(self, company=None):
+        """This customer's receivable figure in ``company`` (default the current one)."""
+        self.ensure_one()
+        return self.env["cobranza.receivable"]._cobranza_figure(self, company or self.env.company)
 
     def _cobranza_script_values(self, moves=None, collector=None, company=None):
-        """The placeholder values of a call script for this customer, formatted for reading aloud."""
+        """The placeholder values of a call script for this customer, formatted for reading aloud:
+        the totals are the customer's receivable figure in ``company`` (company currency, net of
+        unapplied credits), each invoice in its own currency."""
         self.ensure_one()
         partner = self.commercial_partner_id
         company = company or self.env.company
         currency = company.currency_id
         collector = collector or self.env.user
         today = company._cobranza_today()
+        figure = partner._cobranza_figure(company)
         moves = moves if moves is not None else partner._cobranza_open_invoices(company)
-        moves = moves.sorted(lambda m: (m.invoice_date_due or m.invoice_date, m.id))
-        overdue = moves.filtered(lambda m: m.invoice_date_due and m.invoice_date_due < today)
+        moves = moves.sorted(lambda m: (m.cobranza_oldest_due_date or m.invoice_date_due or m.date, m.id))
         oldest = moves[:1]
+        oldest_due = figure.oldest_overdue or figure.oldest_open
         contact = partner.child_ids.filtered(lambda c: c.type in ("invoice", "contact") and c.name)[:1]
         bank = company.partner_id.bank_ids[:1]
         link = ""
@@ -395,8 +381,8 @@ class ResPartner(models.Model):
                 "%(doc_type)s %(folio)s: %(residual)s, due %(due)s",
                 doc_type=move.l10n_latam_document_type_id.name or "",
                 folio=move.l10n_latam_document_number or move.name,
-                residual=format_amount(self.env, move.amount_residual, currency),
-                due=format_date(self.env, move.invoice_date_due),
+                residual=format_amount(self.env, move.amount_residual, move.currency_id),
+                due=format_date(self.env, move.cobranza_oldest_due_date or move.invoice_date_due),
             )
             for move in moves
         ]
@@ -404,11 +390,11 @@ class ResPartner(models.Model):
             "customer": partner.name or "",
             "contact": contact.name
             or (partner.name if not partner.is_company else self.env._("the person in charge of payments")),
-            "total_due": format_amount(self.env, sum(moves.mapped("amount_residual")), currency),
-            "total_overdue": format_amount(self.env, sum(overdue.mapped("amount_residual")), currency),
-            "oldest_due_date": format_date(self.env, oldest.invoice_date_due) if oldest else "",
+            "total_due": format_amount(self.env, max(figure.balance, 0.0), currency),
+            "total_overdue": format_amount(self.env, figure.collectible, currency),
+            "oldest_due_date": format_date(self.env, oldest_due) if oldest_due else "",
             "invoices": invoices,
-            "days_overdue": str(max((today - oldest.invoice_date_due).days, 0)) if oldest else "0",
+            "days_overdue": str(figure.days_overdue(today)),
             "payment_link": link,
             "bank_account": " ".join(filter(None, [bank.bank_id.name, bank.acc_number])) if bank else "",
             "collector": collector.name or "",
@@ -416,8 +402,9 @@ class ResPartner(models.Model):
         }
 
     def _cobranza_call_context(self, moves=None, company=None):
-        """What the call screen shows about this customer: open invoices with days overdue, last
-        calls, promises, last payments and phones, as a dict for the QWeb template."""
+        """What the call screen shows about this customer: its receivable figure (with a warning
+        when unapplied credits exist), open invoices with days overdue, last calls, promises, last
+        payments and phones, as a dict for the QWeb template."""
         self.ensure_one()
         partner = self.commercial_partner_id
         company = company or self.env.company
@@ -425,7 +412,7 @@ class ResPartner(models.Model):
         moves = moves if moves is not None else partner._cobranza_open_invoices(company)
         payments = self.env["account.payment"].search(
             [
-                ("partner_id", "=", partner.id),
+                ("partner_id", "child_of", partner.id),
                 ("company_id", "=", company.id),
                 ("payment_type", "=", "inbound"),
                 ("state", "in", ("in_process", "paid")),
@@ -433,12 +420,17 @@ class ResPartner(models.Model):
             order="date desc, id desc",
             limit=5,
         )
+
+        def days_late(move):
+            due = move.cobranza_oldest_due_date or move.invoice_date_due
+            return (today - due).days if due else 0
+
         return {
             "partner": partner,
             "currency": company.currency_id,
-            "invoices": [
-                (move, (today - move.invoice_date_due).days if move.invoice_date_due else 0) for move in moves
-            ],
+            "figure": partner._cobranza_figure(company),
+            "today": today,
+            "invoices": [(move, days_late(move)) for move in moves],
             "calls": self.env["cobranza.call"].search(
                 [("partner_id", "=", partner.id), ("company_id", "=", company.id)], limit=5
             ),
@@ -447,7 +439,9 @@ class ResPartner(models.Model):
             ),
             "payments": payments,
             "phones": partner._cobranza_phones(),
-            "format_amount": lambda amount: format_amount(self.env, amount, company.currency_id),
+            "format_amount": lambda amount, currency=None: format_amount(
+                self.env, amount, currency or company.currency_id
+            ),
             "format_date": lambda value: format_date(self.env, value),
             "format_datetime": lambda value: format_datetime(self.env, value, dt_format="short"),
         }
@@ -483,13 +477,35 @@ class ResPartner(models.Model):
         help="The highest level reached by the customer's invoices, set by the follow-up run.",
     )
     cobranza_amount_due = fields.Monetary(
-        string="Total due", compute="_compute_cobranza_summary", currency_field="currency_id"
+        string="Total due",
+        compute="_compute_cobranza_summary",
+        search="_search_cobranza_amount_due",
+        currency_field="cobranza_company_currency_id",
+        help="What the customer owes the current company, net of its unapplied payments and credit "
+        "notes (the receivable figure, in company currency).",
     )
     cobranza_amount_overdue = fields.Monetary(
         string="Overdue",
         compute="_compute_cobranza_summary",
         search="_search_cobranza_amount_overdue",
-        currency_field="currency_id",
+        currency_field="cobranza_company_currency_id",
+        help="Instalments past their due date (before unapplied credits), as in the aging.",
+    )
+    cobranza_amount_credit = fields.Monetary(
+        string="Unapplied credits",
+        compute="_compute_cobranza_summary",
+        currency_field="cobranza_company_currency_id",
+        help="Payments and credit notes not yet matched with an invoice (negative): apply them "
+        "before asking the customer to pay.",
+    )
+    cobranza_amount_collectible = fields.Monetary(
+        string="Overdue net of credits",
+        compute="_compute_cobranza_summary",
+        currency_field="cobranza_company_currency_id",
+        help="What may be asked for now: the overdue instalments less the unapplied credits.",
+    )
+    cobranza_company_currency_id = fields.Many2one(
+        comodel_name="res.currency", compute="_compute_cobranza_summary", string="Company currency"
     )
     cobranza_oldest_overdue_date = fields.Date(string="Oldest overdue", compute="_compute_cobranza_summary")
     cobranza_contact_ids = fields.One2many(
@@ -503,43 +519,40 @@ class ResPartner(models.Model):
 
     @api.depends_context("company")
     def _compute_cobranza_summary(self):
-        Move = self.env["account.move"]
-        today = self.env.company._cobranza_today()
-        domain = Move._cobranza_open_domain(self.env.company) + [
-            ("commercial_partner_id", "in", self.commercial_partner_id.ids)
-        ]
-        due = dict(Move._read_group(domain, ["commercial_partner_id"], ["amount_residual_signed:sum"]))
-        overdue = {
-            partner: (amount, oldest)
-            for partner, amount, oldest in Move._read_group(
-                domain + [("cobranza_oldest_due_date", "<", today)],
-                ["commercial_partner_id"],
-                ["amount_residual_signed:sum", "cobranza_oldest_due_date:min"],
-            )
-        }
+        """The receivable figure of each customer (its commercial entity) in the current company."""
+        company = self.env.company
+        figures = self.env["cobranza.receivable"]._cobranza_figures(company, self.commercial_partner_id)
         for partner in self:
-            commercial = partner.commercial_partner_id
-            partner.cobranza_amount_due = due.get(commercial, 0.0)
-            partner.cobranza_amount_overdue, partner.cobranza_oldest_overdue_date = overdue.get(
-                commercial, (0.0, False)
-            )
+            figure = figures.get((partner.commercial_partner_id.id, company.id))
+            partner.cobranza_company_currency_id = company.currency_id
+            partner.cobranza_amount_due = figure.balance if figure else 0.0
+            partner.cobranza_amount_overdue = figure.overdue if figure else 0.0
+            partner.cobranza_amount_credit = figure.credit if figure else 0.0
+            partner.cobranza_amount_collectible = figure.collectible if figure else 0.0
+            partner.cobranza_oldest_overdue_date = figure.oldest_overdue if figure else False
 
     def _search_cobranza_amount_overdue(self, operator, value):
-        """Overdue OP value, OP one of validation.SEARCH_OPERATORS; the value a number or a numeric
-        string (False/None count as 0). Customers with nothing overdue have 0."""
-        operator, value = cobranza_search_numbers(self, "cobranza_amount_overdue", operator, value)
+        return self._cobranza_search_figure("cobranza_amount_overdue", "overdue", operator, value)
+
+    def _search_cobranza_amount_due(self, operator, value):
+        return self._cobranza_search_figure("cobranza_amount_due", "balance", operator, value)
+
+    def _cobranza_search_figure(self, field_name, attribute, operator, value):
+        """Customers whose receivable figure's ``attribute`` in the current company compares with
+        ``value`` by ``operator`` (one of validation.SEARCH_OPERATORS); the value a number or a
+        numeric string (False/None count as 0). Customers without a figure have 0."""
+        operator, value = cobranza_search_numbers(self, field_name, operator, value)
         matches = validation.number_predicate(operator, value)
-        Move = self.env["account.move"]
-        domain = Move._cobranza_open_domain(self.env.companies) + [
-            ("cobranza_oldest_due_date", "<", self.env.company._cobranza_today())
-        ]
-        amounts = Move._read_group(domain, ["commercial_partner_id"], ["amount_residual_signed:sum"])
-        matching = [partner.id for partner, amount in amounts if matches(float(amount))]
+        figures = self.env["cobranza.receivable"]._cobranza_figures(self.env.company)
+        amounts = {
+            partner_id: getattr(figure, attribute) for (partner_id, _company), figure in figures.items()
+        }
+        matching = [partner_id for partner_id, amount in amounts.items() if matches(amount)]
         if matches(0.0):
             return [
                 "|",
                 ("id", "in", matching),
-                ("id", "not in", [partner.id for partner, _amount in amounts]),
+                ("id", "not in", [partner_id for partner_id, amount in amounts.items() if amount]),
             ]
         return [("id", "in", matching)]
 

@@ -5,7 +5,8 @@ from ..services.aging import BUCKETS
 
 class ReportCustomerStatement(models.AbstractModel):
     """Values of the customer statement: each customer's open documents of the current company
-    (from the aging view, so a collector prints only what they may see) and its aging summary."""
+    (every one of them, whoever collects it: the customer gets the whole account) from the aging
+    view, its aging summary and its totals, which are the receivable figure."""
 
     _name = "report.cobranza_telefonica.report_customer_statement"
     _description = "Customer statement"
@@ -13,10 +14,14 @@ class ReportCustomerStatement(models.AbstractModel):
     @api.model
     def _statement_values(self, partner):
         partner = partner.commercial_partner_id
-        lines = self.env["cobranza.aging.report"].search(
-            [("partner_id", "=", partner.id), ("company_id", "=", self.env.company.id)], order="date_due, id"
+        company = self.env.company
+        lines = (
+            self.env["cobranza.aging.report"]
+            .sudo()
+            .search([("partner_id", "=", partner.id), ("company_id", "=", company.id)], order="date_due, id")
         )
-        currency = self.env.company.currency_id
+        figure = partner._cobranza_figure(company)
+        currency = company.currency_id
         buckets = [
             (
                 key,
@@ -31,8 +36,9 @@ class ReportCustomerStatement(models.AbstractModel):
             "partner": partner,
             "lines": lines,
             "buckets": [(key, labels[key], amount) for key, _label, amount in buckets],
-            "total": currency.round(sum(lines.mapped("residual"))),
-            "overdue": currency.round(sum(lines.mapped("amount_overdue"))),
+            "total": figure.balance,
+            "overdue": figure.overdue,
+            "credit": figure.credit,
             "currency": currency,
             "payment_urls": {
                 move.id: move.get_base_url() + move.get_portal_url()

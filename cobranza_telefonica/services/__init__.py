@@ -9,3 +9,4 @@ from . import script_render
 from . import guardrails
 from . import clock
 from . import validation
+from . import receivable

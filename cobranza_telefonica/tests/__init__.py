@@ -22,3 +22,5 @@ from . import test_holidays
 from . import test_followup
 from . import test_followup_run_access
 from . import test_gate
+from . import test_receivable
+from . import test_receivable_services

@@ -1,11 +1,14 @@
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
+import pytz
 from freezegun import freeze_time
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
+from ..models.res_partner import to_utc
+from ..services import clock
 from ..services.aging import BUCKET_KEYS, bucket_for_date
 from .common import CobranzaCommon
 
@@ -129,7 +132,11 @@ class TestAgingAsOf(AgingCommon):
                 for row in rows:
                     self.assertEqual(row.days_overdue, (as_of - row.date_due).days)
                     self.assertEqual(row[f"amount_{row.bucket}"], row.residual)
-                    self.assertEqual(row.amount_overdue, row.residual if row.days_overdue > 0 else 0)
+                    # Unapplied credits lower the balance but are never overdue.
+                    self.assertEqual(row.is_credit, row.move_line_id.balance < 0)
+                    overdue = row.residual if row.days_overdue > 0 and not row.is_credit else 0
+                    self.assertEqual(row.amount_overdue, overdue)
+                    self.assertEqual(row.amount_credit, row.residual if row.is_credit else 0)
 
     @freeze_time("2026-03-16 15:00:00")
     def test_as_of_figures(self):
@@ -200,16 +207,23 @@ class TestAgingReport(AgingCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env.cr.execute("SELECT CURRENT_DATE")
-        cls.db_today = cls.env.cr.fetchone()[0]
-        today = cls.db_today
+        # The view ages on the company's local today, read from the module's clock: 23:30 in
+        # Santiago (already tomorrow in UTC and for the database's CURRENT_DATE).
+        cls.db_today = today = date(2026, 11, 30)  # after every dated fixture of AgingCommon
+        cls.moment = to_utc(datetime.combine(today, time(23, 30)), pytz.timezone("America/Santiago"))
         cls.live_overdue = cls._invoice(cls.customer, 120000, today - timedelta(days=45))
         cls.live_not_due = cls._invoice(cls.customer_b, 80000, today + timedelta(days=10), today)
         cls.live_old = cls._invoice(cls.customer_b, 70000, today - timedelta(days=200))
         cls._pay(cls.live_old, 20000, today - timedelta(days=5))
 
+    def setUp(self):
+        super().setUp()
+        frozen = clock.frozen_at(self.moment)
+        frozen.__enter__()
+        self.addCleanup(frozen.__exit__, None, None, None)
+
     def test_view_matches_independent_computation(self):
-        """The live view ages on the database's CURRENT_DATE."""
+        """The live view ages on the company's local today (not the database's UTC date)."""
         report = self.env["cobranza.aging.report"].search([("company_id", "=", self.company.id)])
         self.assertEqual(self._rows(report), self._expected_aging(self.db_today))
         by_move = {row.move_id: row for row in report}

@@ -44,9 +44,9 @@ class TestRiskDashboard(CobranzaCommon):
         # A promise kept ratio given by the hook moves the segment (issue 5 fills the hook).
         Partner = type(self.env["res.partner"])
         with patch.object(
-            Partner, "_cobranza_promise_kept_ratios", lambda _self, ids: {self.customer.id: 0.4}
+            Partner, "_cobranza_promise_kept_ratios", lambda _self, _company, ids: {self.customer.id: 0.4}
         ):
-            values = self.env["res.partner"]._cobranza_risk_values(date(2026, 3, 16), partners.ids)
+            values = self.env["res.partner"]._cobranza_risk_values(self.company, partners.ids)
         self.assertEqual(values[self.customer.id][2], "C")
         self.assertEqual(set(values), set(partners.ids))
 

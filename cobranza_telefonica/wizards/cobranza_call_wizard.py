@@ -1,6 +1,7 @@
 from markupsafe import Markup
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 from ..models.cobranza_call import CONTACT_RESULTS, OUTCOMES
 
@@ -111,8 +112,8 @@ class CobranzaCallWizard(models.TransientModel):
 
     @api.depends("partner_id", "move_ids.cobranza_level_id.script_id")
     def _compute_script_id(self):
-        today = self.env.company._cobranza_today()
         for wizard in self:
+            today = wizard.company_id._cobranza_today()
             if not wizard.partner_id:
                 wizard.script_id = False
                 continue
@@ -125,8 +126,10 @@ class CobranzaCallWizard(models.TransientModel):
             if level.script_id and level.script_id.debtor_type in (False, partner.cobranza_debtor_type):
                 wizard.script_id = level.script_id
                 continue
-            dues = [due for due in moves.mapped("invoice_date_due") if due]
-            days = (today - min(dues)).days if dues else 0
+            figure = partner._cobranza_figure(wizard.company_id)
+            days = figure.days_overdue(today) if figure.oldest_overdue else 0
+            if not figure.oldest_overdue and figure.oldest_open:
+                days = (today - figure.oldest_open).days  # before the due date: negative
             wizard.script_id = self.env["cobranza.script"]._cobranza_find(
                 days, partner.cobranza_debtor_type, wizard.company_id
             )
@@ -195,7 +198,17 @@ class CobranzaCallWizard(models.TransientModel):
     def action_confirm(self):
         """Record the call and what follows; close the screen."""
         self.ensure_one()
-        call = self.env["cobranza.call"]._cobranza_record(self._prepare_call_values())
+        if self.company_id not in self.env.companies:
+            raise UserError(
+                self.env._(
+                    "Select the company %(company)s to record this call.", company=self.company_id.name
+                )
+            )
+        call = (
+            self.env["cobranza.call"]
+            .with_company(self.company_id)
+            ._cobranza_record(self._prepare_call_values())
+        )
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
