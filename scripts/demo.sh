@@ -24,8 +24,9 @@ cat <<MSG
 
   Cobranza telefónica is ready.
   URL:      http://localhost:$PORT/odoo/cobranza-invoices
-  Login:    admin   Password: admin   (company: Comercial Andes SpA, Chile)
-  Also:     'cobrador' / 'cobrador' (Gestor de cobranza), 'jefe' / 'jefe' (Jefe de cobranza)
+  Login:    jefe    Password: jefe    (Jefe de cobranza, company: Comercial Andes SpA, Chile)
+  Also:     'cobrador' / 'cobrador' (Gestor de cobranza, Comercial Andes SpA);
+            'admin' / 'admin' (Odoo's main company: switch to Comercial Andes SpA, top right)
   Stop with Ctrl+C; 'make stop' stops PostgreSQL.
 
 MSG

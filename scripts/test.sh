@@ -5,7 +5,13 @@
 source "$(dirname "$0")/lib.sh"
 
 DB="${COBRANZA_TEST_DB:-cobranza_test}"
-TEST_TAGS="${TEST_TAGS:-/cobranza_telefonica}"
+# Besides the module's own tests, two of Odoo's account classes (MailCommon-based, ~20 s) that a
+# demo moving the administrator breaks. test_resequence_change_payment_name is left out: it
+# hard-codes 2025 and fails from 2026 without this module too (fixed upstream, odoo/odoo#222220).
+# They run on a fresh install only: with COBRANZA_TEST_UPDATE=1 Odoo runs the updated module's.
+DEFAULT_TEST_TAGS="/cobranza_telefonica,/account:TestAccountPayment,/account:TestTracking"
+DEFAULT_TEST_TAGS+=",-/account:TestAccountPayment.test_resequence_change_payment_name"
+TEST_TAGS="${TEST_TAGS:-$DEFAULT_TEST_TAGS}"
 LOG="$BUILD_DIR/test.log"
 
 find_odoo

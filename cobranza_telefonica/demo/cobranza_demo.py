@@ -41,10 +41,11 @@ class CobranzaDemo(models.AbstractModel):
         company = company.with_company(company)
         Move = self.env["account.move"].with_company(company).with_context(tracking_disable=True)
         partners = self.env.ref("cobranza_telefonica.partner_category_cobranza_demo").partner_ids.sorted("id")
+        self._demo_remove_odoo_demo(company)
         if Move.search_count([("company_id", "=", company.id), ("partner_id", "in", partners.ids)], limit=1):
             return self._demo_promises(company)
         rng = random.Random(2026)
-        today = self.env.company._cobranza_today()
+        today = company._cobranza_today()
         journal = self.env["account.journal"].search(
             [("company_id", "=", company.id), ("type", "=", "sale"), ("l10n_latam_use_documents", "=", True)],
             limit=1,
@@ -78,6 +79,11 @@ class CobranzaDemo(models.AbstractModel):
                             }
                         )
                     )
+                # Issued 30 days before the due date, or 60 for the few due beyond a month: never
+                # after today.
+                invoice_date = due - timedelta(days=30)
+                if invoice_date > today:
+                    invoice_date = min(due - timedelta(days=60), today)
                 vals_list.append(
                     {
                         "move_type": "out_invoice",
@@ -85,7 +91,7 @@ class CobranzaDemo(models.AbstractModel):
                         "journal_id": journal.id,
                         "company_id": company.id,
                         "l10n_latam_document_type_id": doc_types[code].id,
-                        "invoice_date": due - timedelta(days=30),
+                        "invoice_date": invoice_date,
                         "invoice_date_due": due,
                         "invoice_payment_term_id": False,
                         "invoice_line_ids": lines,
@@ -94,10 +100,51 @@ class CobranzaDemo(models.AbstractModel):
         self._demo_collectors(company, partners)
         invoices = Move.create(vals_list)
         invoices.action_post()
-        self._demo_credit_notes(invoices.filtered(lambda m: m.id % 11 == 0), journal, doc_types["61"])
+        self._demo_credit_notes(invoices.filtered(lambda m: m.id % 11 == 0), journal, doc_types["61"], today)
         self._demo_payments(invoices, rng, today)
         self._demo_promises(company)
         self._demo_followup(company)
+        return True
+
+    @api.model
+    def _demo_remove_odoo_demo(self, company):
+        """Delete the documents Odoo's generic accounting demo creates in ``company`` when its chart
+        is loaded: ``l10n_cl``'s demo company gets Azure Interior's and Deco Addict's invoices,
+        credit notes and receivable entries, vendor bills and a bank statement about them, dated by
+        the server's UTC day. The Chilean company collects only its own customers and holds nothing
+        dated after its local today. Only records of that demo (XML ids of ``account`` for this
+        company) are touched; safe to call twice."""
+        data = (
+            self.env["ir.model.data"]
+            .sudo()
+            .search(
+                [
+                    ("module", "=", "account"),
+                    ("name", "=like", f"{company.id}\\_%"),
+                    (
+                        "model",
+                        "in",
+                        ("account.bank.statement.line", "account.bank.statement", "account.move"),
+                    ),
+                ]
+            )
+        )
+
+        def records(model):
+            ids = data.filtered(lambda row: row.model == model).mapped("res_id")
+            found = self.env[model].sudo().browse(ids).exists()
+            return found.filtered(lambda record: record.company_id == company)
+
+        statement_lines = records("account.bank.statement.line")
+        statements = records("account.bank.statement")
+        statement_lines |= statements.line_ids
+        moves = records("account.move") - statement_lines.move_id
+        if not (statement_lines or statements or moves):
+            return False
+        statement_lines.with_context(force_delete=True).unlink()
+        statements.with_context(force_delete=True).unlink()
+        moves.filtered(lambda move: move.state != "draft").button_draft()
+        moves.with_context(force_delete=True).unlink()
         return True
 
     @api.model
@@ -143,8 +190,9 @@ class CobranzaDemo(models.AbstractModel):
         ]
 
     @api.model
-    def _demo_credit_notes(self, invoices, journal, doc_type):
-        """Credit a third of some invoices (document 61) and reconcile the note with them."""
+    def _demo_credit_notes(self, invoices, journal, doc_type, today):
+        """Credit a third of some invoices (document 61) five days after them (today at the latest)
+        and reconcile the note with them."""
         Move = self.env["account.move"].with_context(tracking_disable=True)
         refunds = Move.create(
             [
@@ -155,7 +203,7 @@ class CobranzaDemo(models.AbstractModel):
                     "company_id": invoice.company_id.id,
                     "l10n_latam_document_type_id": doc_type.id,
                     "reversed_entry_id": invoice.id,
-                    "invoice_date": invoice.invoice_date + timedelta(days=5),
+                    "invoice_date": min(invoice.invoice_date + timedelta(days=5), today),
                     "invoice_line_ids": [
                         Command.create(
                             {
@@ -178,7 +226,8 @@ class CobranzaDemo(models.AbstractModel):
 
     @api.model
     def _demo_payments(self, invoices, rng, today):
-        """Pay some invoices in part and some in full, on dates a real customer would."""
+        """Pay some invoices in part and some in full, on dates a real customer would: after the
+        invoice, never after today."""
         for position, invoice in enumerate(invoices):
             if invoice.payment_state not in ("not_paid", "partial"):
                 continue
@@ -188,12 +237,11 @@ class CobranzaDemo(models.AbstractModel):
                 amount = invoice.amount_residual
             else:
                 continue
-            pay_date = min(today, invoice.invoice_date_due + timedelta(days=rng.randint(-5, 20)))
+            pay_date = invoice.invoice_date_due + timedelta(days=rng.randint(-5, 20))
+            pay_date = min(today, max(pay_date, invoice.invoice_date))
             self.env["account.payment.register"].with_context(
                 active_model="account.move", active_ids=invoice.ids
-            ).create(
-                {"amount": amount, "payment_date": max(pay_date, invoice.invoice_date)}
-            )._create_payments()
+            ).create({"amount": amount, "payment_date": pay_date})._create_payments()
 
     @api.model
     def _demo_promises(self, company):
@@ -205,7 +253,7 @@ class CobranzaDemo(models.AbstractModel):
         Promise = self.env["cobranza.promise"].sudo().with_company(company)
         if Promise.search_count([("company_id", "=", company.id)], limit=1):
             return False
-        today = self.env.company._cobranza_today()
+        today = company._cobranza_today()
         collector = self.env.ref("cobranza_telefonica.user_cobrador_demo", raise_if_not_found=False)
         partners = self.env.ref("cobranza_telefonica.partner_category_cobranza_demo").partner_ids.sorted("id")
         unpaid = defaultdict(lambda: self.env["account.move"])

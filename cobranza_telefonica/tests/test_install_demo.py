@@ -1,6 +1,5 @@
 from datetime import timedelta
 
-from odoo import fields
 from odoo.tests import TransactionCase, tagged
 
 from ..services import aging, rut
@@ -27,6 +26,14 @@ class TestDemoData(TransactionCase):
                 ("state", "=", "posted"),
             ]
         )
+        # The day the demo was loaded: its follow-up run is made on the company's local today.
+        cls.install_day = (
+            cls.env["cobranza.followup.run"]
+            .search([("company_id", "=", cls.demo_company.id)], order="id", limit=1)
+            .date
+        )
+        if not cls.install_day:
+            raise AssertionError("The demo's follow-up run is missing.")
 
     def test_company_is_chilean(self):
         company = self.demo_company
@@ -72,7 +79,7 @@ class TestDemoData(TransactionCase):
         self.assertTrue(all(inv.amount_residual < inv.amount_total for inv in credited))
 
     def test_every_bucket_has_cases(self):
-        today = fields.Date.context_today(self.env["account.move"])
+        today = self.install_day
         open_invoices = self.moves.filtered(
             lambda m: m.move_type == "out_invoice" and m.payment_state in ("not_paid", "partial")
         )
@@ -92,7 +99,7 @@ class TestDemoData(TransactionCase):
 
     def test_dated_relative_to_today(self):
         """The newest due dates lie in the future: the demo never goes stale."""
-        today = fields.Date.context_today(self.env["account.move"])
+        today = self.install_day
         due_dates = self.moves.filtered(lambda m: m.move_type == "out_invoice").mapped("invoice_date_due")
         self.assertGreater(max(due_dates), today)
         self.assertLess(min(due_dates), today - timedelta(days=120))
@@ -168,3 +175,84 @@ class TestDemoData(TransactionCase):
         self.assertGreaterEqual(run.evaluated_count, 100)
         levels = self.moves.filtered(lambda m: m.move_type == "out_invoice").cobranza_level_id
         self.assertGreaterEqual(len(levels), 4, "demo invoices sit at several follow-up levels")
+
+    def test_nothing_dated_after_today(self):
+        """Invoices, credit notes, entries and payments of the demo company are dated on the day
+        the demo was loaded at the latest (the company's local day); only due dates and promised
+        dates may lie ahead."""
+        today = self.install_day
+        self.assertLessEqual(today, self.demo_company._cobranza_today())
+        company = [("company_id", "=", self.demo_company.id)]
+        moves = self.env["account.move"].search(company)
+        self.assertGreaterEqual(len(moves), len(self.moves))
+        late = moves.filtered(lambda m: m.date > today or (m.invoice_date and m.invoice_date > today))
+        self.assertFalse(late, [(m.name, m.invoice_date, m.date) for m in late])
+        lines = self.env["account.move.line"].search([*company, ("date", ">", today)])
+        self.assertFalse(lines, lines.mapped("move_name"))
+        payments = self.env["account.payment"].search(company)
+        self.assertTrue(payments, "the demo has payments")
+        late = payments.filtered(lambda p: p.date > today)
+        self.assertFalse(late, [(p.name, p.date) for p in late])
+        partials = self.env["account.partial.reconcile"].search(company)
+        self.assertTrue(partials)
+        self.assertLessEqual(max(partials.mapped("max_date")), today)
+        refunds = self.moves.filtered(lambda m: m.move_type == "out_refund")
+        self.assertTrue(refunds)
+        for refund in refunds:
+            self.assertGreaterEqual(refund.invoice_date, refund.reversed_entry_id.invoice_date, refund.name)
+        for payment in payments.filtered("reconciled_invoice_ids"):
+            self.assertGreaterEqual(
+                payment.date, max(payment.reconciled_invoice_ids.mapped("invoice_date")), payment.name
+            )
+        # Documents due later were issued before today, not in the future.
+        ahead = self.moves.filtered(lambda m: m.move_type == "out_invoice" and m.invoice_date_due > today)
+        self.assertTrue(ahead)
+        self.assertTrue(all(m.invoice_date <= today for m in ahead))
+
+    def test_only_own_customers(self):
+        """Odoo's own demo customers (Azure Interior, Deco Addict...) have no receivable in the
+        Chilean company: its ledger, aging, queue and contacts hold only the demo's customers."""
+        company = [("company_id", "=", self.demo_company.id)]
+        lines = self.env["account.move.line"].search(
+            [*company, ("account_id.account_type", "=", "asset_receivable")]
+        )
+        self.assertTrue(lines)
+        foreign = lines.partner_id.commercial_partner_id - self.customers
+        self.assertFalse(foreign, foreign.mapped("display_name"))
+        for xmlid in ("base.res_partner_2", "base.res_partner_12"):
+            self.assertNotIn(self.env.ref(xmlid), lines.partner_id.commercial_partner_id)
+        aging = self.env["cobranza.aging.report"].search(company)
+        self.assertTrue(aging)
+        self.assertEqual(aging.partner_id.commercial_partner_id - self.customers, self.env["res.partner"])
+        calls = self.env["mail.activity"].search(
+            [
+                ("res_model", "=", "res.partner"),
+                (
+                    "activity_type_id",
+                    "=",
+                    self.env.ref("cobranza_telefonica.mail_activity_type_cobranza_call").id,
+                ),
+            ]
+        )
+        self.assertTrue(calls, "the demo's follow-up run scheduled calls")
+        called = self.env["res.partner"].browse(calls.mapped("res_id"))
+        self.assertEqual(called - self.customers, self.env["res.partner"], called.mapped("name"))
+        for model in ("cobranza.contact", "cobranza.contact.queue"):
+            partners = self.env[model].search(company).partner_id.commercial_partner_id
+            self.assertEqual(partners - self.customers, self.env["res.partner"], model)
+
+    def test_admin_untouched(self):
+        """The demo leaves the administrator as a fresh database has it (Odoo's own test suites
+        depend on it): its company, language and time zone; it only may switch to the demo
+        company. The demo's users belong to the Chilean company."""
+        admin = self.env.ref("base.user_admin")
+        self.assertEqual(admin.company_id, self.env.ref("base.main_company"))
+        self.assertNotEqual(admin.company_id, self.demo_company)
+        self.assertEqual(admin.lang, "en_US")
+        self.assertEqual(admin.tz, "Europe/Brussels", "base's demo time zone of the administrator")
+        self.assertIn(self.demo_company, admin.company_ids)
+        for xmlid in ("cobranza_telefonica.user_cobrador_demo", "cobranza_telefonica.user_jefe_demo"):
+            user = self.env.ref(xmlid)
+            self.assertEqual(user.company_id, self.demo_company, xmlid)
+            self.assertEqual(user.company_ids, self.demo_company, xmlid)
+            self.assertEqual(user.lang, "es_419", xmlid)
