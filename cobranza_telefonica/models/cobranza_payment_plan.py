@@ -21,7 +21,6 @@ class CobranzaPaymentPlan(models.Model):
     )
     currency_id = fields.Many2one(
         comodel_name="res.currency",
-        string="Currency",
         compute="_compute_currency_id",
         store=True,
         help="The currency of the plan's invoices: a plan is in one currency, like its instalments.",
@@ -66,7 +65,9 @@ class CobranzaPaymentPlan(models.Model):
     )
     promise_ids = fields.One2many(comodel_name="cobranza.promise", inverse_name="plan_id", string="Promises")
     # In the plan's currency: plans in two currencies are never summed.
-    amount = fields.Monetary(string="Amount promised", compute="_compute_amounts", store=True, aggregator=None)
+    amount = fields.Monetary(
+        string="Amount promised", compute="_compute_amounts", store=True, aggregator=None
+    )
     amount_paid = fields.Monetary(
         string="Amount collected", compute="_compute_amounts", store=True, aggregator=None
     )

@@ -35,7 +35,6 @@ class CobranzaPromise(models.Model):
     )
     currency_id = fields.Many2one(
         comodel_name="res.currency",
-        string="Currency",
         compute="_compute_currency_id",
         store=True,
         help="The currency of the promised invoices: a promise is in one currency, and what it "
@@ -179,7 +178,10 @@ class CobranzaPromise(models.Model):
                 promise.amount_company = promise.amount_paid_company = 0.0
                 continue
             day = promise.date_made or company._cobranza_today()
-            for field, company_field in (("amount", "amount_company"), ("amount_paid", "amount_paid_company")):
+            for field, company_field in (
+                ("amount", "amount_company"),
+                ("amount_paid", "amount_paid_company"),
+            ):
                 promise[company_field] = currency._convert(
                     promise[field], promise.company_currency_id, company, day
                 )
@@ -323,7 +325,9 @@ class CobranzaPromise(models.Model):
                 claimed = self._cobranza_claimed(claims, move)
                 if float_compare(claimed, move.amount_residual, precision_rounding=rounding) <= 0:
                     continue
-                promised = sum(promise.line_ids.filtered(lambda line, m=move: line.move_id == m).mapped("amount"))
+                promised = sum(
+                    promise.line_ids.filtered(lambda line, m=move: line.move_id == m).mapped("amount")
+                )
                 available = promise_service.available(
                     move.amount_residual, *self._cobranza_claims_of(claims, move, promise), rounding
                 )
@@ -401,7 +405,9 @@ class CobranzaPromise(models.Model):
         claims = self._cobranza_open_claims(moves)
         return {
             move.id: promise_service.available(
-                move.amount_residual, *self._cobranza_claims_of(claims, move, exclude), move.currency_id.rounding
+                move.amount_residual,
+                *self._cobranza_claims_of(claims, move, exclude),
+                move.currency_id.rounding,
             )
             for move in moves
         }
@@ -463,9 +469,7 @@ class CobranzaPromise(models.Model):
             for promise in self
             if promise.move_ids
             and all(move.currency_id.is_zero(move.amount_residual) for move in promise.move_ids)
-            and any(
-                not move.currency_id.is_zero(reconciled[move.id]["other"]) for move in promise.move_ids
-            )
+            and any(not move.currency_id.is_zero(reconciled[move.id]["other"]) for move in promise.move_ids)
         }
 
     def _cobranza_paid_amounts(self):
@@ -555,8 +559,10 @@ class CobranzaPromise(models.Model):
         paid = decided._cobranza_paid_amounts()
         settled = decided._cobranza_settled_ids(decided._cobranza_reconciled_by_invoice(decided.move_ids))
         reopened = decided.filtered(
-            lambda p: float_compare(paid[p.id], p.amount, precision_rounding=p.currency_id.rounding) < 0
-            and p.id not in settled
+            lambda p: (
+                float_compare(paid[p.id], p.amount, precision_rounding=p.currency_id.rounding) < 0
+                and p.id not in settled
+            )
         )
         for promise in reopened:
             promise.sudo().write({"state": "open", "date_decided": False, "amount_paid": paid[promise.id]})
@@ -754,7 +760,17 @@ class CobranzaPromise(models.Model):
         "amount_paid"}} in the promises' own currencies. A group spanning companies of two
         currencies gets ``currency_id`` False and amounts 0 (only ``by_currency`` and
         ``by_company_currency`` are meaningful then)."""
-        keys = ("count", "kept", "partial", "broken", "settled", "open", "kept_ratio", "amount", "amount_paid")
+        keys = (
+            "count",
+            "kept",
+            "partial",
+            "broken",
+            "settled",
+            "open",
+            "kept_ratio",
+            "amount",
+            "amount_paid",
+        )
 
         def empty():
             figures = dict.fromkeys(keys, 0)

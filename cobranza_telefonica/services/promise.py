@@ -105,4 +105,6 @@ def outstanding(promised, paid_since, rounding):
 def available(residual, promised, paid_since, rounding):
     """What may still be promised on an invoice owing ``residual`` while open promises claim
     ``promised`` of it, ``paid_since`` of which is already paid: never below zero."""
-    return max(0.0, float_round(residual - outstanding(promised, paid_since, rounding), precision_rounding=rounding))
+    return max(
+        0.0, float_round(residual - outstanding(promised, paid_since, rounding), precision_rounding=rounding)
+    )
