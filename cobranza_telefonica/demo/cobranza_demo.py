@@ -287,6 +287,11 @@ class CobranzaDemo(models.AbstractModel):
             partner, invoices = slots[slot]
             if not partner:
                 continue
+            # What the daily run would have decided by then: the open promises on an invoice may
+            # not add up to more than it owes, so an earlier one whose grace ended is decided first.
+            Promise.search(
+                [("partner_id", "=", partner.id), ("state", "=", "open"), ("date_deadline", "<", made)]
+            )._cobranza_evaluate(made)
             promise = Promise.with_context(cobranza_today=fields.Date.to_string(made)).create(
                 {
                     "company_id": company.id,

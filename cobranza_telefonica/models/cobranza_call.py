@@ -91,7 +91,12 @@ class CobranzaCall(models.Model):
     script_id = fields.Many2one(comodel_name="cobranza.script", check_company=True)
     step_ids = fields.Many2many(comodel_name="cobranza.script.step", string="Steps ticked")
     promise_ids = fields.One2many(comodel_name="cobranza.promise", inverse_name="call_id", string="Promises")
-    promise_amount = fields.Monetary(compute="_compute_promise_amount", string="Amount promised")
+    promise_amount = fields.Monetary(
+        compute="_compute_promise_amount", string="Amount promised", currency_field="promise_currency_id"
+    )
+    promise_currency_id = fields.Many2one(
+        comodel_name="res.currency", compute="_compute_promise_amount", string="Promise currency"
+    )
     next_call = fields.Datetime(string="Next call")
     dispute_reason = fields.Text()
 
@@ -100,9 +105,11 @@ class CobranzaCall(models.Model):
         for call in self:
             call.name = f"{call.partner_id.display_name or ''} · {call.date_start or ''}"
 
-    @api.depends("promise_ids.amount")
+    @api.depends("promise_ids.amount", "promise_ids.currency_id")
     def _compute_promise_amount(self):
+        """What the call's promise (or plan) is for, in its currency (one per promise)."""
         for call in self:
+            call.promise_currency_id = call.promise_ids.currency_id[:1] or call.currency_id
             call.promise_amount = sum(call.promise_ids.mapped("amount"))
 
     # ------------------------------------------------------------------
@@ -258,7 +265,16 @@ class CobranzaCall(models.Model):
 
     @api.model
     def _validate_promise(self, values):
-        currency = self.env.company.currency_id
+        moves = values.get("promise_move_ids") or self.env["account.move"]
+        if len(moves.currency_id) > 1:
+            raise UserError(
+                self.env._(
+                    "A promise to pay is in one currency, and these invoices are in %(currencies)s: "
+                    "promise on the invoices of one currency.",
+                    currencies=", ".join(moves.currency_id.mapped("name")),
+                )
+            )
+        currency = moves.currency_id or self.env.company.currency_id
         amount = values.get("promise_amount") or 0.0
         if not validation.is_sane_amount(amount):
             raise UserError(self.env["cobranza.payment.plan"]._cobranza_bad_amount_message(amount))
@@ -267,7 +283,6 @@ class CobranzaCall(models.Model):
             raise UserError(self.env._("A promise to pay needs an amount greater than zero."))
         if not promise_date:
             raise UserError(self.env._("A promise to pay needs the date the customer will pay."))
-        moves = values.get("promise_move_ids")
         if not moves:
             raise UserError(self.env._("Choose the invoices the customer promises to pay."))
         unpaid = moves.filtered(
@@ -279,25 +294,29 @@ class CobranzaCall(models.Model):
         )
         if unpaid != moves:
             raise UserError(self.env._("Only open (posted, unpaid) customer invoices can be promised."))
-        residual = sum(moves.mapped("amount_residual"))
+        residual = sum(self.env["cobranza.promise"]._cobranza_available_amounts(moves).values())
         if currency.compare_amounts(amount, residual) > 0:
             raise UserError(
                 self.env._(
-                    "The amount promised (%(amount)s) is more than what the invoices owe (%(residual)s).",
+                    "The amount promised (%(amount)s) is more than what the invoices owe and is not yet "
+                    "promised (%(residual)s).",
                     amount=format_amount(self.env, amount, currency),
                     residual=format_amount(self.env, residual, currency),
                 )
             )
         today = self.env.company._cobranza_today()
-        count = values.get("outcome") == "payment_plan" and max(values.get("plan_instalments") or 1, 1) or 1
-        interval = values.get("plan_interval_days") or 30
-        last_date = promise_date + timedelta(days=interval * (count - 1))
         if promise_date < today:
             raise UserError(self.env._("The promised date cannot be in the past."))
+        # The horizon binds a single promise and a plan's first instalment; later instalments
+        # may go past it (README, "Promises to pay and payment plans").
         horizon = self.env.company.cobranza_promise_horizon_days
-        if last_date > today + timedelta(days=horizon):
+        if promise_date > today + timedelta(days=horizon):
             raise UserError(
-                self.env._("The promised dates must fall within %(days)s days from today.", days=horizon)
+                self.env._(
+                    "The promised date (the first instalment of a plan) must fall within %(days)s days "
+                    "from today.",
+                    days=horizon,
+                )
             )
 
     @api.model
@@ -379,8 +398,10 @@ class CobranzaCall(models.Model):
             plan.action_generate()
             plan.promise_ids.call_id = call
             return plan.promise_ids
+        # Oldest invoice first, over what is not yet promised on another open promise.
+        available = self.env["cobranza.promise"]._cobranza_available_amounts(moves)
         [parts] = promise_service.allocate(
-            [values["promise_amount"]], moves.mapped("amount_residual"), call.currency_id.rounding
+            [values["promise_amount"]], [available[move.id] for move in moves], moves.currency_id.rounding
         )
         lines = [fields.Command.create({"move_id": moves[index].id, "amount": part}) for index, part in parts]
         return self.env["cobranza.promise"].create(
@@ -425,7 +446,8 @@ class CobranzaCall(models.Model):
             text += " — " + outcomes[self.outcome]
         if self.promise_ids:
             text += " — " + self.env._(
-                "promise of %(amount)s", amount=format_amount(self.env, self.promise_amount, self.currency_id)
+                "promise of %(amount)s",
+                amount=format_amount(self.env, self.promise_amount, self.promise_currency_id),
             )
         if self.note:
             text += ": " + self.note

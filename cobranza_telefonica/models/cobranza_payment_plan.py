@@ -19,7 +19,12 @@ class CobranzaPaymentPlan(models.Model):
     company_id = fields.Many2one(
         comodel_name="res.company", required=True, index=True, default=lambda self: self.env.company
     )
-    currency_id = fields.Many2one(related="company_id.currency_id")
+    currency_id = fields.Many2one(
+        comodel_name="res.currency",
+        compute="_compute_currency_id",
+        store=True,
+        help="The currency of the plan's invoices: a plan is in one currency, like its instalments.",
+    )
     partner_id = fields.Many2one(
         comodel_name="res.partner",
         string="Customer",
@@ -44,7 +49,9 @@ class CobranzaPaymentPlan(models.Model):
     )
     commercial_partner_id = fields.Many2one(related="partner_id.commercial_partner_id")
     amount_total = fields.Monetary(
-        string="Amount to split", help="Left empty, the plan covers what is due on the invoices."
+        string="Amount to split",
+        help="Left empty, the plan covers what is due on the invoices and not yet promised on "
+        "another open promise.",
     )
     instalment_count = fields.Integer(string="Instalments", default=3)
     date_first = fields.Date(
@@ -57,11 +64,12 @@ class CobranzaPaymentPlan(models.Model):
         default="call",
     )
     promise_ids = fields.One2many(comodel_name="cobranza.promise", inverse_name="plan_id", string="Promises")
+    # In the plan's currency: plans in two currencies are never summed.
     amount = fields.Monetary(
-        string="Amount promised", compute="_compute_amounts", store=True, aggregator="sum"
+        string="Amount promised", compute="_compute_amounts", store=True, aggregator=None
     )
     amount_paid = fields.Monetary(
-        string="Amount collected", compute="_compute_amounts", store=True, aggregator="sum"
+        string="Amount collected", compute="_compute_amounts", store=True, aggregator=None
     )
     state = fields.Selection(
         selection=[
@@ -70,6 +78,7 @@ class CobranzaPaymentPlan(models.Model):
             ("kept", "Kept"),
             ("partial", "Partially kept"),
             ("broken", "Broken"),
+            ("settled", "Settled otherwise"),
             ("cancelled", "Cancelled"),
         ],
         compute="_compute_state",
@@ -109,6 +118,11 @@ class CobranzaPaymentPlan(models.Model):
         for plan in self:
             plan.name = f"{plan.partner_id.display_name or ''} · {plan.date_first or ''}"
 
+    @api.depends("move_ids.currency_id", "company_id")
+    def _compute_currency_id(self):
+        for plan in self:
+            plan.currency_id = plan.move_ids.currency_id[:1] or plan.company_id.currency_id
+
     @api.depends("promise_ids.amount", "promise_ids.amount_paid", "promise_ids.state")
     def _compute_amounts(self):
         for plan in self:
@@ -124,7 +138,8 @@ class CobranzaPaymentPlan(models.Model):
     @api.model
     def _state_from_promises(self, states):
         """A plan is open while an instalment is open, kept when every one was kept, broken when
-        none was kept even in part, else partially kept."""
+        none was kept even in part, else partially kept; instalments settled otherwise (a credit
+        note) count for neither, and a plan all of whose instalments were settled is settled."""
         if not states:
             return "draft"
         live = [state for state in states if state != "cancelled"]
@@ -132,6 +147,9 @@ class CobranzaPaymentPlan(models.Model):
             return "cancelled"
         if "open" in live:
             return "open"
+        live = [state for state in live if state != "settled"]
+        if not live:
+            return "settled"
         if all(state == "kept" for state in live):
             return "kept"
         if all(state == "broken" for state in live):
@@ -149,7 +167,18 @@ class CobranzaPaymentPlan(models.Model):
             moves = plan.move_ids.sorted(lambda move: (move.invoice_date_due or move.date, move.id))
             if not moves:
                 raise UserError(self.env._("Choose the invoices the plan pays."))
-            due = sum(moves.mapped("amount_residual"))
+            if len(moves.currency_id) > 1:
+                raise UserError(
+                    self.env._(
+                        "A payment plan is in one currency, and these invoices are in %(currencies)s: "
+                        "make one plan per currency.",
+                        currencies=", ".join(moves.currency_id.mapped("name")),
+                    )
+                )
+            # What other open promises already claim is left out: instalments land on the rest.
+            available = self.env["cobranza.promise"]._cobranza_available_amounts(moves)
+            residuals = [available[move.id] for move in moves]
+            due = sum(residuals)
             total = plan.amount_total or due
             rounding = plan.currency_id.rounding
             if float_compare(total, 0.0, precision_rounding=rounding) <= 0:
@@ -157,7 +186,8 @@ class CobranzaPaymentPlan(models.Model):
             if float_compare(total, due, precision_rounding=rounding) > 0:
                 raise UserError(
                     self.env._(
-                        "The plan (%(total)s) is above what is still due on its invoices (%(due)s).",
+                        "The plan (%(total)s) is above what is still due on its invoices and not yet "
+                        "promised (%(due)s).",
                         total=format_amount(self.env, total, plan.currency_id),
                         due=format_amount(self.env, due, plan.currency_id),
                     )
@@ -166,7 +196,7 @@ class CobranzaPaymentPlan(models.Model):
             dates = promise_service.instalment_dates(
                 plan.date_first, plan.instalment_count, plan.interval_days
             )
-            allocation = promise_service.allocate(amounts, moves.mapped("amount_residual"), rounding)
+            allocation = promise_service.allocate(amounts, residuals, rounding)
             self.env["cobranza.promise"].create(
                 [
                     {

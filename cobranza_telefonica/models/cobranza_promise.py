@@ -6,7 +6,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import float_compare, format_amount, format_date
+from odoo.tools import SQL, float_compare, format_amount, format_date
 
 from ..services import promise as promise_service
 from ..services import validation
@@ -33,7 +33,16 @@ class CobranzaPromise(models.Model):
     company_id = fields.Many2one(
         comodel_name="res.company", required=True, index=True, default=lambda self: self.env.company
     )
-    currency_id = fields.Many2one(related="company_id.currency_id")
+    currency_id = fields.Many2one(
+        comodel_name="res.currency",
+        compute="_compute_currency_id",
+        store=True,
+        help="The currency of the promised invoices: a promise is in one currency, and what it "
+        "promises is compared with what its invoices owe and receive in that currency.",
+    )
+    company_currency_id = fields.Many2one(
+        related="company_id.currency_id", string="Company currency", store=True
+    )
     partner_id = fields.Many2one(
         comodel_name="res.partner",
         string="Customer",
@@ -85,16 +94,35 @@ class CobranzaPromise(models.Model):
     move_ids = fields.Many2many(
         comodel_name="account.move", string="Invoices", compute="_compute_move_ids", store=True
     )
+    # In the promise's currency: never summed across promises (they may be in two currencies);
+    # totals add the company-currency figures below.
     amount = fields.Monetary(
-        string="Amount promised", compute="_compute_amount", store=True, tracking=True, aggregator="sum"
+        string="Amount promised", compute="_compute_amount", store=True, tracking=True, aggregator=None
     )
     amount_paid = fields.Monetary(
         string="Amount collected",
         copy=False,
         readonly=True,
-        aggregator="sum",
+        aggregator=None,
         help="Paid on the promised invoices (payments and bank entries, not credit notes) from the "
-        "day of the promise until the grace ends.",
+        "day of the promise until the grace ends, in the promise's currency.",
+    )
+    amount_company = fields.Monetary(
+        string="Amount promised (company currency)",
+        currency_field="company_currency_id",
+        compute="_compute_amount_company",
+        store=True,
+        aggregator="sum",
+        help="The amount promised in the company's currency, at the rate of the day the promise was made.",
+    )
+    amount_paid_company = fields.Monetary(
+        string="Amount collected (company currency)",
+        currency_field="company_currency_id",
+        compute="_compute_amount_company",
+        store=True,
+        aggregator="sum",
+        help="The amount collected in the company's currency, at the rate of the day the promise was "
+        "made (the same rate as the amount promised, so a kept promise shows both equal).",
     )
     channel = fields.Selection(
         selection=[("call", "Call"), ("email", "E-mail"), ("portal", "Portal"), ("in_person", "In person")],
@@ -107,6 +135,7 @@ class CobranzaPromise(models.Model):
             ("kept", "Kept"),
             ("partial", "Partially kept"),
             ("broken", "Broken"),
+            ("settled", "Settled otherwise"),
             ("cancelled", "Cancelled"),
         ],
         required=True,
@@ -135,6 +164,27 @@ class CobranzaPromise(models.Model):
     def _compute_move_ids(self):
         for promise in self:
             promise.move_ids = promise.line_ids.move_id
+
+    @api.depends("line_ids.move_id.currency_id", "company_id")
+    def _compute_currency_id(self):
+        for promise in self:
+            promise.currency_id = promise.line_ids.move_id.currency_id[:1] or promise.company_id.currency_id
+
+    @api.depends("amount", "amount_paid", "currency_id", "company_currency_id", "date_made")
+    def _compute_amount_company(self):
+        for promise in self:
+            currency, company = promise.currency_id, promise.company_id
+            if not currency or not company:
+                promise.amount_company = promise.amount_paid_company = 0.0
+                continue
+            day = promise.date_made or company._cobranza_today()
+            for field, company_field in (
+                ("amount", "amount_company"),
+                ("amount_paid", "amount_paid_company"),
+            ):
+                promise[company_field] = currency._convert(
+                    promise[field], promise.company_currency_id, company, day
+                )
 
     @api.depends("line_ids.amount")
     def _compute_amount(self):
@@ -205,10 +255,21 @@ class CobranzaPromise(models.Model):
             raise UserError(self.env._("The invoices and amounts of a decided promise cannot change."))
 
     def _cobranza_check(self):
-        """Refuse an open promise that cannot be kept as written: nothing promised, more than is
-        due, a date out of range, or invoices that are not this customer's open invoices."""
+        """Refuse an open promise that cannot be kept as written: nothing promised, invoices in
+        two currencies, a date out of range, invoices that are not this customer's open
+        invoices, or more than is still due once the other open promises are counted."""
         today = self._cobranza_today()
-        for promise in self.filtered(lambda p: p.state == "open"):
+        promises = self.filtered(lambda p: p.state == "open")
+        for promise in promises:
+            currencies = promise.line_ids.move_id.currency_id
+            if len(currencies) > 1:
+                raise ValidationError(
+                    self.env._(
+                        "A promise to pay is in one currency, and these invoices are in %(currencies)s: "
+                        "make one promise per currency.",
+                        currencies=", ".join(currencies.mapped("name")),
+                    )
+                )
             currency = promise.currency_id
             if float_compare(promise.amount, 0.0, precision_rounding=currency.rounding) <= 0:
                 raise ValidationError(self.env._("A promise to pay must be for an amount greater than zero."))
@@ -218,31 +279,138 @@ class CobranzaPromise(models.Model):
                         "The promised date %(date)s is in the past.", date=format_date(self.env, promise.date)
                     )
                 )
-            horizon = promise.company_id.cobranza_promise_horizon_days
-            if not promise.plan_id and promise.date > today + timedelta(days=horizon):
+            promise._cobranza_check_horizon(today)
+            promise.line_ids._cobranza_check()
+        promises._cobranza_check_add_up()
+
+    def _cobranza_check_horizon(self, today):
+        """A single promise, and the first instalment of a plan, fall within the company's
+        horizon; the later instalments of a plan may go past it."""
+        self.ensure_one()
+        horizon = self.company_id.cobranza_promise_horizon_days
+        if self.date <= today + timedelta(days=horizon):
+            return
+        if not self.plan_id:
+            raise ValidationError(
+                self.env._(
+                    "The promised date %(date)s is more than %(days)s days away: agree on a closer "
+                    "date or a payment plan.",
+                    date=format_date(self.env, self.date),
+                    days=horizon,
+                )
+            )
+        first = min(self.plan_id.promise_ids.filtered(lambda p: p.state != "cancelled").mapped("date"))
+        if self.date <= first:
+            raise ValidationError(
+                self.env._(
+                    "The first instalment of the plan (%(date)s) is more than %(days)s days away: agree "
+                    "on a closer first date.",
+                    date=format_date(self.env, self.date),
+                    days=horizon,
+                )
+            )
+
+    def _cobranza_check_add_up(self):
+        """The open promises on each invoice of ``self`` claim no more than it still owes.
+        The invoices are locked first, so two collectors promising on one invoice at the same
+        moment are checked one after the other."""
+        moves = self.line_ids.move_id
+        if not moves:
+            return
+        self._cobranza_lock_moves(moves)
+        claims = self._cobranza_open_claims(moves)
+        for promise in self:
+            for move in promise.line_ids.move_id.sorted("id"):
+                rounding = move.currency_id.rounding
+                claimed = self._cobranza_claimed(claims, move)
+                if float_compare(claimed, move.amount_residual, precision_rounding=rounding) <= 0:
+                    continue
+                promised = sum(
+                    promise.line_ids.filtered(lambda line, m=move: line.move_id == m).mapped("amount")
+                )
+                available = promise_service.available(
+                    move.amount_residual, *self._cobranza_claims_of(claims, move, promise), rounding
+                )
                 raise ValidationError(
                     self.env._(
-                        "The promised date %(date)s is more than %(days)s days away: agree on a closer "
-                        "date or a payment plan.",
-                        date=format_date(self.env, promise.date),
-                        days=horizon,
+                        "The amount promised on invoice %(invoice)s (%(promised)s) is above what is "
+                        "still due on it and not yet promised on another open promise (%(available)s; "
+                        "it still owes %(residual)s).",
+                        invoice=move.display_name,
+                        promised=format_amount(self.env, promised, move.currency_id),
+                        available=format_amount(self.env, available, move.currency_id),
+                        residual=format_amount(self.env, move.amount_residual, move.currency_id),
                     )
                 )
-            promised_per_move = defaultdict(float)
-            for line in promise.line_ids:
-                promised_per_move[line.move_id] += line.amount
-                line._cobranza_check()
-            for move, promised in promised_per_move.items():
-                if float_compare(promised, move.amount_residual, precision_rounding=currency.rounding) > 0:
-                    raise ValidationError(
-                        self.env._(
-                            "The amount promised on invoice %(invoice)s (%(promised)s) is above what "
-                            "is still due on it (%(residual)s).",
-                            invoice=move.display_name,
-                            promised=format_amount(self.env, promised, currency),
-                            residual=format_amount(self.env, move.amount_residual, currency),
-                        )
-                    )
+
+    @api.model
+    def _cobranza_lock_moves(self, moves):
+        """Lock the rows of the invoices ``moves`` until the transaction ends, ordered by id (no
+        deadlock between two collectors). The rows are also rewritten with their own values:
+        Odoo's transactions are REPEATABLE READ, where a transaction that only waited for a lock
+        would go on reading its old snapshot, without the promise committed meanwhile; a row
+        another transaction rewrote and committed makes it fail with a serialization error
+        instead, which Odoo retries from the start, and the retry sees that promise."""
+        ids = tuple(sorted(moves.ids))
+        if not ids:
+            return
+        self.env.cr.execute(
+            SQL("SELECT id FROM account_move WHERE id IN %s ORDER BY id FOR NO KEY UPDATE", ids)
+        )
+        self.env.cr.execute(SQL("UPDATE account_move SET write_date = write_date WHERE id IN %s", ids))
+
+    @api.model
+    def _cobranza_open_claims(self, moves):
+        """{invoice id: ([(promise id, day made, amount)], [(payment day, amount)])}: the lines
+        of the open promises on ``moves`` and the money paid on them, in each invoice's currency."""
+        lines = (
+            self.env["cobranza.promise.line"]
+            .sudo()
+            .search_fetch(
+                [("move_id", "in", moves.ids), ("promise_id.state", "=", "open")],
+                ["move_id", "promise_id", "amount"],
+            )
+        )
+        reconciled = self._cobranza_reconciled_by_invoice(moves)
+        claims = {move.id: ([], reconciled[move.id]["money"]) for move in moves}
+        for line in lines:
+            claims[line.move_id.id][0].append((line.promise_id.id, line.promise_id.date_made, line.amount))
+        return claims
+
+    @api.model
+    def _cobranza_claims_of(self, claims, move, exclude=None):
+        """(amount promised on ``move`` by its open promises but ``exclude``, money paid on it since
+        the earliest of them was made)."""
+        exclude_ids = set(exclude.ids) if exclude else set()
+        lines, payments = claims.get(move.id, ([], []))
+        lines = [line for line in lines if line[0] not in exclude_ids]
+        if not lines:
+            return 0.0, 0.0
+        since = min(day for _promise, day, _amount in lines)
+        return (
+            sum(amount for _promise, _day, amount in lines),
+            sum(amount for day, amount in payments if day >= since),
+        )
+
+    @api.model
+    def _cobranza_claimed(self, claims, move, exclude=None):
+        """What the open promises (but ``exclude``) still claim of ``move``."""
+        promised, paid = self._cobranza_claims_of(claims, move, exclude)
+        return promise_service.outstanding(promised, paid, move.currency_id.rounding)
+
+    @api.model
+    def _cobranza_available_amounts(self, moves, exclude=None):
+        """{invoice id: what may still be promised on it}: what it owes less what its open
+        promises (but ``exclude``) still claim, in the invoice's currency."""
+        claims = self._cobranza_open_claims(moves)
+        return {
+            move.id: promise_service.available(
+                move.amount_residual,
+                *self._cobranza_claims_of(claims, move, exclude),
+                move.currency_id.rounding,
+            )
+            for move in moves
+        }
 
     # ------------------------------------------------------------------
     # Actions
@@ -266,32 +434,50 @@ class CobranzaPromise(models.Model):
     # Evaluation from real money
     # ------------------------------------------------------------------
 
-    def _cobranza_payments_by_invoice(self, moves):
-        """{invoice id: [(payment date, amount)]} of the money reconciled with ``moves``.
+    @api.model
+    def _cobranza_reconciled_by_invoice(self, moves):
+        """{invoice id: {"money": [(payment date, amount)], "other": amount}} of what is
+        reconciled with ``moves``, in each invoice's currency (``debit_amount_currency``).
 
-        Only payments and bank statement entries count; credit notes, write-offs and other
-        journal entries reduce what is due but are not money received."""
-        result = defaultdict(list)
+        Only payments and bank statement entries are money; credit notes, write-offs and other
+        journal entries reduce what is due but are not money received ("other")."""
+        result = defaultdict(lambda: {"money": [], "other": 0.0})
         if not moves:
             return result
         partials = (
             self.env["account.partial.reconcile"]
             .sudo()
             .search_fetch(
-                [("debit_move_id.move_id", "in", moves.ids)], ["amount", "debit_move_id", "credit_move_id"]
+                [("debit_move_id.move_id", "in", moves.ids)],
+                ["debit_amount_currency", "debit_move_id", "credit_move_id"],
             )
         )
         for partial in partials:
             payment_move = partial.credit_move_id.move_id
+            figures = result[partial.debit_move_id.move_id.id]
             if payment_move.origin_payment_id or payment_move.statement_line_id:
-                result[partial.debit_move_id.move_id.id].append((partial.credit_move_id.date, partial.amount))
+                figures["money"].append((partial.credit_move_id.date, partial.debit_amount_currency))
+            else:
+                figures["other"] += partial.debit_amount_currency
         return result
+
+    def _cobranza_settled_ids(self, reconciled):
+        """Ids of the promises of ``self`` whose invoices owe nothing any more and were settled,
+        at least in part, by something else than money (a credit note, a write-off)."""
+        return {
+            promise.id
+            for promise in self
+            if promise.move_ids
+            and all(move.currency_id.is_zero(move.amount_residual) for move in promise.move_ids)
+            and any(not move.currency_id.is_zero(reconciled[move.id]["other"]) for move in promise.move_ids)
+        }
 
     def _cobranza_paid_amounts(self):
         """{promise id: money paid on its invoices between the day it was made and the end of
         grace}. Instalments of a plan share the plan's payments, earliest instalment first."""
         result = dict.fromkeys(self.ids, 0.0)
-        payments = self._cobranza_payments_by_invoice(self.move_ids | self.plan_id.promise_ids.move_ids)
+        reconciled = self._cobranza_reconciled_by_invoice(self.move_ids | self.plan_id.promise_ids.move_ids)
+        payments = {move_id: figures["money"] for move_id, figures in reconciled.items()}
 
         def paid_between(moves, start, end):
             return sum(
@@ -319,9 +505,12 @@ class CobranzaPromise(models.Model):
 
     def _cobranza_evaluate(self, today=None):
         """Decide the open promises of ``self`` from the money paid: kept as soon as it is all
-        paid, partially kept or broken once grace has ended. Return the promises decided."""
+        paid, settled as soon as its invoices owe nothing though not all was paid (a credit note
+        settled them: no escalation), partially kept or broken once grace has ended. Return the
+        promises decided."""
         promises = self.filtered(lambda p: p.state == "open" and p.amount > 0)
         paid = promises._cobranza_paid_amounts()
+        settled = promises._cobranza_settled_ids(promises._cobranza_reconciled_by_invoice(promises.move_ids))
         decided = self.browse()
         todays = {company: today or company._cobranza_today() for company in promises.company_id}
         for promise in promises:
@@ -329,7 +518,7 @@ class CobranzaPromise(models.Model):
             rounding = promise.currency_id.rounding
             amount_paid = promise.currency_id.round(paid[promise.id])
             state = promise_service.promise_state(
-                promise.amount, amount_paid, promise.date_deadline, today, rounding
+                promise.amount, amount_paid, promise.date_deadline, today, rounding, promise.id in settled
             )
             vals = {}
             if float_compare(amount_paid, promise.amount_paid, precision_rounding=rounding):
@@ -357,17 +546,23 @@ class CobranzaPromise(models.Model):
 
     @api.model
     def _cobranza_reopen_for_moves(self, moves):
-        """Reopen the kept promises on ``moves`` whose payments were unreconciled before their
-        grace ended; they are then evaluated again like any open promise."""
+        """Reopen the kept promises on ``moves`` whose payments were unreconciled, and the settled
+        ones whose invoices owe again (a credit note unreconciled), before their grace ended; they
+        are then evaluated again like any open promise."""
         invoices = moves.exists().filtered(lambda move: move.move_type == "out_invoice")
         if not invoices:
             return self.browse()
-        kept = self.sudo().search([("state", "=", "kept"), ("line_ids.move_id", "in", invoices.ids)])
-        kept |= kept.plan_id.promise_ids.filtered(lambda p: p.state == "kept")
-        kept = kept.filtered(lambda p: p.date_deadline >= p.company_id._cobranza_today())
-        paid = kept._cobranza_paid_amounts()
-        reopened = kept.filtered(
-            lambda p: float_compare(paid[p.id], p.amount, precision_rounding=p.currency_id.rounding) < 0
+        domain = [("state", "in", ("kept", "settled")), ("line_ids.move_id", "in", invoices.ids)]
+        decided = self.sudo().search(domain)
+        decided |= decided.plan_id.promise_ids.filtered(lambda p: p.state in ("kept", "settled"))
+        decided = decided.filtered(lambda p: p.date_deadline >= p.company_id._cobranza_today())
+        paid = decided._cobranza_paid_amounts()
+        settled = decided._cobranza_settled_ids(decided._cobranza_reconciled_by_invoice(decided.move_ids))
+        reopened = decided.filtered(
+            lambda p: (
+                float_compare(paid[p.id], p.amount, precision_rounding=p.currency_id.rounding) < 0
+                and p.id not in settled
+            )
         )
         for promise in reopened:
             promise.sudo().write({"state": "open", "date_decided": False, "amount_paid": paid[promise.id]})
@@ -553,26 +748,57 @@ class CobranzaPromise(models.Model):
 
     @api.model
     def _cobranza_stats(self, groupby, domain=None):
-        """{id of ``groupby`` (commercial_partner_id, user_id): figures} over the promises the user
-        may read: count (cancelled left out), kept, partial, broken, open, kept_ratio (kept over
-        decided, 0-1), amount promised and collected."""
-        stats = defaultdict(
-            lambda: dict.fromkeys(
-                ("count", "kept", "partial", "broken", "open", "kept_ratio", "amount", "amount_paid"), 0
-            )
+        """{id of ``groupby`` (commercial_partner_id, user_id, company_id): figures} over the
+        promises the user may read: count (cancelled left out), kept, partial, broken, settled,
+        open, kept_ratio (kept over kept, partially kept and broken, 0-1: settled promises are
+        neither), and the amounts promised and collected.
+
+        Amounts never add two currencies: ``amount`` and ``amount_paid`` are in the company's
+        currency (``currency_id``), each promise converted at the rate of the day it was made
+        (``amount_company``), so a kept promise counts the same promised and collected and the
+        figures do not move with later rates; ``by_currency`` gives {currency id: {"amount",
+        "amount_paid"}} in the promises' own currencies. A group spanning companies of two
+        currencies gets ``currency_id`` False and amounts 0 (only ``by_currency`` and
+        ``by_company_currency`` are meaningful then)."""
+        keys = (
+            "count",
+            "kept",
+            "partial",
+            "broken",
+            "settled",
+            "open",
+            "kept_ratio",
+            "amount",
+            "amount_paid",
         )
+
+        def empty():
+            figures = dict.fromkeys(keys, 0)
+            figures.update(currency_id=False, by_currency={}, by_company_currency={})
+            return figures
+
+        stats = defaultdict(empty)
         groups = self._read_group(
             [*(domain or []), ("state", "!=", "cancelled")],
-            [groupby, "state"],
-            ["__count", "amount:sum", "amount_paid:sum"],
+            [groupby, "state", "currency_id", "company_currency_id"],
+            ["__count", "amount:sum", "amount_paid:sum", "amount_company:sum", "amount_paid_company:sum"],
         )
-        for record, state, count, amount, amount_paid in groups:
+        for record, state, currency, company_currency, count, amount, paid, amount_cc, paid_cc in groups:
             figures = stats[record.id]
             figures["count"] += count
             figures[state] += count
-            figures["amount"] += amount
-            figures["amount_paid"] += amount_paid
+            own = figures["by_currency"].setdefault(currency.id, {"amount": 0.0, "amount_paid": 0.0})
+            own["amount"] += amount
+            own["amount_paid"] += paid
+            company = figures["by_company_currency"].setdefault(
+                company_currency.id, {"amount": 0.0, "amount_paid": 0.0}
+            )
+            company["amount"] += amount_cc
+            company["amount_paid"] += paid_cc
         for figures in stats.values():
             decided = figures["kept"] + figures["partial"] + figures["broken"]
             figures["kept_ratio"] = figures["kept"] / decided if decided else 0.0
+            if len(figures["by_company_currency"]) == 1:
+                [(currency_id, amounts)] = figures["by_company_currency"].items()
+                figures.update(currency_id=currency_id, **amounts)
         return stats

@@ -16,7 +16,9 @@ class CobranzaPromiseLine(models.Model):
         comodel_name="cobranza.promise", required=True, ondelete="cascade", index=True
     )
     company_id = fields.Many2one(related="promise_id.company_id", store=True)
-    currency_id = fields.Many2one(related="promise_id.currency_id")
+    # The invoice's currency (the promise's, which the promise checks is the same for all its lines):
+    # taken from the invoice so the amount is rounded in it as soon as the line is created.
+    currency_id = fields.Many2one(related="move_id.currency_id", string="Currency")
     move_id = fields.Many2one(
         comodel_name="account.move",
         string="Invoice",
@@ -70,7 +72,7 @@ class CobranzaPromiseLine(models.Model):
         """The invoice must be an open posted invoice of the promise's customer and company."""
         for line in self:
             promise, move = line.promise_id, line.move_id
-            if float_compare(line.amount, 0.0, precision_rounding=promise.currency_id.rounding) <= 0:
+            if float_compare(line.amount, 0.0, precision_rounding=move.currency_id.rounding) <= 0:
                 raise ValidationError(
                     self.env._(
                         "The amount promised on invoice %(invoice)s must be greater than zero.",

@@ -6,15 +6,17 @@ from datetime import date, timedelta
 
 from odoo.tools.float_utils import float_compare, float_round
 
-OPEN, KEPT, PARTIAL, BROKEN = "open", "kept", "partial", "broken"
+OPEN, KEPT, PARTIAL, BROKEN, SETTLED = "open", "kept", "partial", "broken", "settled"
 
 
-def promise_state(promised, paid, deadline, today, rounding):
+def promise_state(promised, paid, deadline, today, rounding, settled=False):
     """State of an open promise of ``promised`` when ``paid`` has been paid on its invoices by
     ``deadline`` (the promised date plus grace), seen on ``today``.
 
-    Fully paid is kept at once, even before the date; until the deadline has passed a promise not
-    fully paid stays open; afterwards it is partially kept when something was paid, else broken.
+    Fully paid is kept at once, even before the date. Not fully paid but ``settled`` (its invoices
+    owe nothing any more: a credit note or a write-off settled the rest) is settled at once,
+    neither kept nor broken. Otherwise, until the deadline has passed a promise stays open;
+    afterwards it is partially kept when something was paid, else broken.
     """
     if not isinstance(deadline, date) or not isinstance(today, date):
         raise TypeError("deadline and today must be dates")
@@ -22,6 +24,8 @@ def promise_state(promised, paid, deadline, today, rounding):
         raise ValueError("a promise must be for a positive amount")
     if float_compare(paid, promised, precision_rounding=rounding) >= 0:
         return KEPT
+    if settled:
+        return SETTLED
     if today <= deadline:
         return OPEN
     if float_compare(paid, 0.0, precision_rounding=rounding) > 0:
@@ -89,3 +93,18 @@ def allocate(amounts, residuals, rounding):
             remaining = float_round(remaining - part, precision_rounding=rounding)
         result.append(parts)
     return result
+
+
+def outstanding(promised, paid_since, rounding):
+    """What the open promises on one invoice still claim of it: ``promised`` (their amounts on
+    it) less ``paid_since`` (money paid on it since the earliest of them was made), never below
+    zero. Money pays the earliest promise first, so this is what is still to come."""
+    return max(0.0, float_round(promised - paid_since, precision_rounding=rounding))
+
+
+def available(residual, promised, paid_since, rounding):
+    """What may still be promised on an invoice owing ``residual`` while open promises claim
+    ``promised`` of it, ``paid_since`` of which is already paid: never below zero."""
+    return max(
+        0.0, float_round(residual - outstanding(promised, paid_since, rounding), precision_rounding=rounding)
+    )

@@ -9,6 +9,7 @@ from . import test_i18n
 from . import test_collector
 from . import test_promise_services
 from . import test_promise
+from . import test_promise_add_up
 from . import test_aging
 from . import test_kpi
 from . import test_risk_dashboard

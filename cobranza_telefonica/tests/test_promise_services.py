@@ -58,3 +58,20 @@ class TestPromiseServices(BaseCase):
         self.assertEqual(promise.allocate([60, 60], [50, 100], 1.0), [[(0, 50), (1, 10)], [(1, 60)]])
         with self.assertRaises(ValueError):
             promise.allocate([200], [50, 100], 1.0)
+
+    def test_settled(self):
+        state = promise.promise_state
+        early, late = date(2026, 3, 1), date(2026, 4, 1)
+        self.assertEqual(state(1000, 0, self.DEADLINE, early, 1.0, settled=True), "settled", "at once")
+        self.assertEqual(state(1000, 300, self.DEADLINE, late, 1.0, settled=True), "settled")
+        self.assertEqual(state(1000, 1000, self.DEADLINE, early, 1.0, settled=True), "kept", "paid wins")
+        self.assertEqual(state(1000, 0, self.DEADLINE, late, 1.0), "broken")
+
+    def test_outstanding_and_available(self):
+        # Two open promises claim 60 + 40 of an invoice; 30 paid since the first: 70 still to come.
+        self.assertEqual(promise.outstanding(100, 30, 1.0), 70)
+        self.assertEqual(promise.outstanding(100, 130, 1.0), 0, "never below zero")
+        self.assertEqual(promise.available(70, 100, 30, 1.0), 0)
+        self.assertEqual(promise.available(100, 60, 30, 1.0), 70)
+        self.assertEqual(promise.available(100.5, 60.25, 0, 0.01), 40.25)
+        self.assertEqual(promise.available(10, 50, 0, 1.0), 0, "over-promised: nothing free")

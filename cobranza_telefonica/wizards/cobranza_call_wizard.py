@@ -64,7 +64,16 @@ class CobranzaCallWizard(models.TransientModel):
         selection=[("1", "1"), ("2", "2"), ("3", "3"), ("4", "4"), ("5", "5")], default="3"
     )
     note = fields.Text(string="Notes")
-    promise_amount = fields.Monetary(string="Amount promised")
+    promise_amount = fields.Monetary(string="Amount promised", currency_field="promise_currency_id")
+    promise_currency_id = fields.Many2one(
+        comodel_name="res.currency", string="Promise currency", compute="_compute_promise_available"
+    )
+    promise_amount_available = fields.Monetary(
+        string="Still to promise",
+        currency_field="promise_currency_id",
+        compute="_compute_promise_available",
+        help="What the invoices promised still owe, less what other open promises already claim of them.",
+    )
     promise_date = fields.Date(string="Promised date")
     promise_move_ids = fields.Many2many(
         comodel_name="account.move",
@@ -96,8 +105,27 @@ class CobranzaCallWizard(models.TransientModel):
 
     @api.depends("move_ids")
     def _compute_promise_move_ids(self):
+        """The invoices discussed (the activity's) that are not already promised in full, in one
+        currency: the company's if some are in it, else the oldest invoice's."""
+        Promise = self.env["cobranza.promise"]
         for wizard in self:
-            wizard.promise_move_ids = wizard.move_ids
+            moves = wizard.move_ids._origin
+            available = Promise._cobranza_available_amounts(moves)
+            moves = moves.filtered(lambda move, a=available: not move.currency_id.is_zero(a[move.id]))
+            currency = wizard.company_id.currency_id
+            if currency not in moves.currency_id:
+                oldest = moves.sorted(lambda move: (move.invoice_date_due or move.date, move.id))[:1]
+                currency = oldest.currency_id
+            wizard.promise_move_ids = moves.filtered(lambda move, c=currency: move.currency_id == c)
+
+    @api.depends("promise_move_ids", "company_id")
+    def _compute_promise_available(self):
+        Promise = self.env["cobranza.promise"]
+        for wizard in self:
+            moves = wizard.promise_move_ids._origin
+            wizard.promise_currency_id = moves.currency_id[:1] or wizard.company_id.currency_id
+            available = Promise._cobranza_available_amounts(moves) if len(moves.currency_id) <= 1 else {}
+            wizard.promise_amount_available = sum(available.values())
 
     @api.depends("partner_id", "move_ids", "company_id")
     def _compute_context_html(self):
