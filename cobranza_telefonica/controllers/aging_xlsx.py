@@ -10,7 +10,9 @@ class CobranzaAgingXlsx(http.Controller):
         """The aging by customer of the companies selected in the company switcher as an Excel
         workbook; the aging's access rules apply (a collector gets their own customers)."""
         companies = self._cobranza_selected_companies(cids)
-        content = request.env["cobranza.aging.xlsx"].with_context(allowed_company_ids=companies)._xlsx_by_customer()
+        content = (
+            request.env["cobranza.aging.xlsx"].with_context(allowed_company_ids=companies)._xlsx_by_customer()
+        )
         filename = request.env._("aging_by_customer.xlsx")
         return request.make_response(
             content,

@@ -8,6 +8,8 @@ from odoo import Command
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 
+from .. import post_init_hook
+from ..services import kpi
 from ..services.aging import BUCKET_KEYS
 from .test_aging import AgingCommon
 
@@ -23,14 +25,18 @@ class TestOwnerNumbers(AgingCommon):
         company_data_2 = cls.setup_other_company(name="Exportadora Austral SpA", currency_id=cls.usd.id)
         cls.company_2 = company_data_2["company"]
         cls.sale_journal_2 = company_data_2["default_journal_sale"]
-        cls.manager_2 = cls._create_user("test_manager_two_companies", "cobranza_telefonica.group_cobranza_manager")
+        cls.manager_2 = cls._create_user(
+            "test_manager_two_companies", "cobranza_telefonica.group_cobranza_manager"
+        )
         cls.manager_2.company_ids = [Command.link(cls.company_2.id)]
         # Live lines in several buckets, around the database's own day (the live view ages on it).
         cls.env.cr.execute("SELECT CURRENT_DATE")
         cls.db_today = cls.env.cr.fetchone()[0]
         cls.live_1_30 = cls._invoice(cls.customer, 110000, cls.db_today - timedelta(days=10))
         cls.live_31_60 = cls._invoice(cls.customer_b, 120000, cls.db_today - timedelta(days=45))
-        cls.live_not_due = cls._invoice(cls.customer_b, 130000, cls.db_today + timedelta(days=20), cls.db_today)
+        cls.live_not_due = cls._invoice(
+            cls.customer_b, 130000, cls.db_today + timedelta(days=20), cls.db_today
+        )
         # Company 2 keeps its books in USD: the same customer owes it 1,234.56 USD.
         cls.inv_company_2 = cls._invoice_company_2(cls.customer, 1234.56, date(2026, 2, 20))
 
@@ -94,18 +100,22 @@ class TestOwnerNumbers(AgingCommon):
         past = self.env["cobranza.dashboard"].create({"company_id": self.company.id, "date": yesterday})
         expected = self._expected_aging(yesterday)
         self.assertEqual(past.total_receivable, sum(row[2] for row in expected.values()))
-        self.assertEqual(
-            past.total_overdue, sum(row[2] for row in expected.values() if row[1] != "not_due")
-        )
+        self.assertEqual(past.total_overdue, sum(row[2] for row in expected.values() if row[1] != "not_due"))
         with self.assertRaises(ValidationError):
-            self.env["cobranza.dashboard"].create({"company_id": self.company.id, "date": today + timedelta(days=1)})
+            self.env["cobranza.dashboard"].create(
+                {"company_id": self.company.id, "date": today + timedelta(days=1)}
+            )
 
     def test_dashboard_follows_company_switcher(self):
         """The dashboard opens on the company selected in the switcher and shows it in its own
         currency; a company outside the switcher cannot be shown."""
         Board = self.env["cobranza.dashboard"].with_user(self.manager_2)
-        action = Board.with_context(allowed_company_ids=[self.company_2.id, self.company.id]).action_open_dashboard()
-        board = Board.with_context(allowed_company_ids=[self.company_2.id, self.company.id]).browse(action["res_id"])
+        action = Board.with_context(
+            allowed_company_ids=[self.company_2.id, self.company.id]
+        ).action_open_dashboard()
+        board = Board.with_context(allowed_company_ids=[self.company_2.id, self.company.id]).browse(
+            action["res_id"]
+        )
         self.assertEqual(board.company_id, self.company_2)
         self.assertEqual(board.currency_id, self.usd)
         residual, overdue = self._aging_totals(self.company_2)
@@ -117,7 +127,9 @@ class TestOwnerNumbers(AgingCommon):
         self.assertEqual(clp_board.total_receivable, self._open_receivable(self.company))
         self.assertEqual(clp_board.action_open_aging()["domain"], [("company_id", "=", self.company.id)])
         with self.assertRaises(AccessError):
-            Board.with_context(allowed_company_ids=[self.company.id]).create({"company_id": self.company_2.id})
+            Board.with_context(allowed_company_ids=[self.company.id]).create(
+                {"company_id": self.company_2.id}
+            )
 
     # ------------------------------------------------------------------ one day
 
@@ -174,9 +186,13 @@ class TestOwnerNumbers(AgingCommon):
             with self.subTest(date=snapshot.date):
                 expected = self._expected_aging(snapshot.date).values()
                 self.assertEqual(snapshot.residual, sum(row[2] for row in expected))
-                self.assertEqual(snapshot.amount_overdue, sum(row[2] for row in expected if row[1] != "not_due"))
+                self.assertEqual(
+                    snapshot.amount_overdue, sum(row[2] for row in expected if row[1] != "not_due")
+                )
                 for key in BUCKET_KEYS:
-                    self.assertEqual(snapshot[f"amount_{key}"], sum(row[2] for row in expected if row[1] == key))
+                    self.assertEqual(
+                        snapshot[f"amount_{key}"], sum(row[2] for row in expected if row[1] == key)
+                    )
         by_date = {snapshot.date: snapshot for snapshot in created}
         # 2026-01-31: inv1 1,000,000 + inv2 500,000 + inv3 300,000 + 100 USD at 900 = 1,890,000,
         # of which inv1 (due 2026-01-10) and inv3 (due 2025-10-01) are overdue.
@@ -190,6 +206,20 @@ class TestOwnerNumbers(AgingCommon):
         self.assertEqual(again.mapped("date"), [date(2026, 1, 31)])
         self.assertEqual(again.residual, 1890000)
         self.assertEqual(Snapshot.search_count([("company_id", "=", self.company.id)]), 12)
+
+    def test_install_hook_fills_every_company_once(self):
+        """The install hook gives every company the 12 month ends before its today (done at install;
+        calling it again adds nothing)."""
+        post_init_hook(self.env)
+        Snapshot = self.env["cobranza.aging.snapshot"].sudo()  # every company's, not the switcher's
+        companies = self.env["res.company"].sudo().search([])
+        for company in companies:
+            wanted = kpi.month_ends_before(company._cobranza_today(), 12)
+            dates = Snapshot.search([("company_id", "=", company.id), ("date", "in", wanted)]).mapped("date")
+            self.assertEqual(sorted(dates), wanted, company.name)
+        count = Snapshot.search_count([])
+        post_init_hook(self.env)
+        self.assertEqual(Snapshot.search_count([]), count)
 
     def test_snapshot_dated_in_the_company_day(self):
         """At 22:00 on 31 March in Santiago (1 April in UTC) March is not over yet."""
@@ -213,14 +243,16 @@ class TestOwnerNumbers(AgingCommon):
         keys = [group["bucket"] for group in groups]
         self.assertEqual(keys, [key for key in BUCKET_KEYS if key in keys])
         self.assertTrue({"not_due", "1_30", "31_60", "over_120"} <= set(keys))
-        descending = report.read_group(domain, ["residual:sum"], ["bucket"], orderby="bucket desc", lazy=False)
+        descending = report.read_group(
+            domain, ["residual:sum"], ["bucket"], orderby="bucket desc", lazy=False
+        )
         self.assertEqual([group["bucket"] for group in descending], keys[::-1])
         # The pivot's cells (customer x bucket) and the graph's bars (bucket x collector).
         for groupby in (["partner_id", "bucket"], ["bucket", "collector_id"]):
             cells = report.read_group(domain, ["residual:sum"], groupby, lazy=False)
             by_partner = {}
             for cell in cells:
-                by_partner.setdefault(cell["partner_id"] if "partner_id" in cell else None, []).append(cell["bucket"])
+                by_partner.setdefault(cell.get("partner_id"), []).append(cell["bucket"])
             for buckets in by_partner.values():
                 ordered = list(dict.fromkeys(buckets))
                 self.assertEqual(ordered, [key for key in BUCKET_KEYS if key in ordered])
@@ -243,11 +275,15 @@ class TestOwnerNumbers(AgingCommon):
         self.assertEqual(self.currency.name, "CLP")
         self.assertEqual(self.currency.decimal_places, 0)
         report = self.env["cobranza.aging.report"].with_context(allowed_company_ids=[self.company.id])
-        description = report.fields_get(["residual", "amount_over_120", "residual_currency"], ["digits", "type"])
+        description = report.fields_get(
+            ["residual", "amount_over_120", "residual_currency"], ["digits", "type"]
+        )
         self.assertEqual(description["residual"]["digits"], [16, 0])
         self.assertEqual(description["amount_over_120"]["digits"], [16, 0])
         self.assertNotIn("digits", description["residual_currency"], "in each line's own currency")
-        in_usd = report.with_context(allowed_company_ids=[self.company_2.id]).fields_get(["residual"], ["digits"])
+        in_usd = report.with_context(allowed_company_ids=[self.company_2.id]).fields_get(
+            ["residual"], ["digits"]
+        )
         self.assertEqual(in_usd["residual"]["digits"], [16, 2])
         lines = self.env["cobranza.aging.as.of.line"].with_context(allowed_company_ids=[self.company.id])
         self.assertEqual(lines.fields_get(["residual"], ["digits"])["residual"]["digits"], [16, 0])
@@ -256,7 +292,9 @@ class TestOwnerNumbers(AgingCommon):
 
     def _workbook(self, companies):
         content = (
-            self.env["cobranza.aging.xlsx"].with_context(allowed_company_ids=companies.ids)._xlsx_by_customer()
+            self.env["cobranza.aging.xlsx"]
+            .with_context(allowed_company_ids=companies.ids)
+            ._xlsx_by_customer()
         )
         formulas = openpyxl.load_workbook(io.BytesIO(content)).active
         values = openpyxl.load_workbook(io.BytesIO(content), data_only=True).active
@@ -267,8 +305,19 @@ class TestOwnerNumbers(AgingCommon):
         rows = list(values.iter_rows(values_only=True))
         self.assertEqual(
             rows[0],
-            ("Customer", "RUT", "Company", "Currency", "Not yet due", "1-30 days", "31-60 days", "61-90 days",
-             "91-120 days", "Over 120 days", "Total"),
+            (
+                "Customer",
+                "RUT",
+                "Company",
+                "Currency",
+                "Not yet due",
+                "1-30 days",
+                "31-60 days",
+                "61-90 days",
+                "91-120 days",
+                "Over 120 days",
+                "Total",
+            ),
         )
         data, totals = rows[1:-1], rows[-1:]
         self.assertEqual({row[2] for row in data}, {self.company.name}, "only the switcher's company")
@@ -276,7 +325,10 @@ class TestOwnerNumbers(AgingCommon):
         self.assertEqual(totals[0][-1], self._open_receivable(self.company))
         for row in data:
             self.assertEqual(sum(row[4:10]), row[10])
-        self.assertEqual(formulas.cell(row=len(rows), column=11).value, f"=SUMIF($D$2:$D${len(rows) - 1},D{len(rows)},K$2:K${len(rows) - 1})")
+        self.assertEqual(
+            formulas.cell(row=len(rows), column=11).value,
+            f"=SUMIF($D$2:$D${len(rows) - 1},D{len(rows)},K$2:K${len(rows) - 1})",
+        )
         self.assertEqual(formulas.cell(row=2, column=11).number_format, "#,##0")
 
         # Both companies: one block and one total row per currency, never CLP + USD.

@@ -68,8 +68,10 @@ class TestRiskDashboard(CobranzaCommon):
     @freeze_time("2026-03-17 15:00:00")
     def test_dashboard(self):
         """The figures of 2026-03-16, the day before (the as-of engine), checked by hand."""
-        board = self.env["cobranza.dashboard"].with_user(self.manager).create(
-            {"company_id": self.company.id, "date": date(2026, 3, 16)}
+        board = (
+            self.env["cobranza.dashboard"]
+            .with_user(self.manager)
+            .create({"company_id": self.company.id, "date": date(2026, 3, 16)})
         )
         # open: inv_a3 500,000 (not due) + inv_b2 300,000 (overdue)
         self.assertEqual(board.total_receivable, 800000)
@@ -85,7 +87,9 @@ class TestRiskDashboard(CobranzaCommon):
         self.assertAlmostEqual(board.dso, 400000 / 4400000 * 90, places=1)
         # CEI of February, the last complete month: open on 31 January inv_b1 200,000 + inv_b2
         # 400,000; no sales; on 28 February inv_b2 400,000, all overdue.
-        self.assertEqual((board.last_month_start, board.last_month_end), (date(2026, 2, 1), date(2026, 2, 28)))
+        self.assertEqual(
+            (board.last_month_start, board.last_month_end), (date(2026, 2, 1), date(2026, 2, 28))
+        )
         self.assertEqual(board.last_month_opening, 600000)
         self.assertEqual(board.last_month_sales, 0)
         self.assertEqual(board.last_month_closing, 400000)

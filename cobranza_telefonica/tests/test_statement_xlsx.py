@@ -83,17 +83,27 @@ class TestAgingUi(AgingCommon, AccountTestInvoicingHttpCommon):
         never a company the user does not work for."""
         self.authenticate("tour_manager", "tour_manager")
         other = self.env["res.company"].create({"name": "Otra Empresa SpA", "currency_id": self.usd.id})
-        for query in ("", f"?cids={self.company.id}", f"?cids={other.id}-{self.company.id}", f"?cids={other.id}"):
+        for query in (
+            "",
+            f"?cids={self.company.id}",
+            f"?cids={other.id}-{self.company.id}",
+            f"?cids={other.id}",
+        ):
             with self.subTest(query=query):
                 response = self.url_open(f"/cobranza/aging/by-customer.xlsx{query}")
                 self.assertEqual(response.status_code, 200)
                 self.assertIn("spreadsheetml", response.headers["Content-Type"])
                 sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
                 self.assertEqual(sheet["A2"].value, self.customer.display_name)
-                self.assertEqual({row[2] for row in sheet.iter_rows(min_row=2, values_only=True) if row[2]}, {self.company.name})
+                self.assertEqual(
+                    {row[2] for row in sheet.iter_rows(min_row=2, values_only=True) if row[2]},
+                    {self.company.name},
+                )
         self.opener.cookies.set("cids", str(self.company.id))
         response = self.url_open("/cobranza/aging/by-customer.xlsx")
-        self.assertEqual(openpyxl.load_workbook(io.BytesIO(response.content)).active["C2"].value, self.company.name)
+        self.assertEqual(
+            openpyxl.load_workbook(io.BytesIO(response.content)).active["C2"].value, self.company.name
+        )
 
     def test_dashboard_tour(self):
         """A manager opens the dashboard from the Reporting menu, then the aging from it."""

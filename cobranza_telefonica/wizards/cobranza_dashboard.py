@@ -51,9 +51,13 @@ class CobranzaDashboard(models.TransientModel):
         help="Collection Effectiveness Index of the last complete month: (opening receivable + credit "
         "sales - closing receivable) / (opening receivable + credit sales - closing not yet due) x 100.",
     )
-    last_month_opening = fields.Monetary(string="Receivable at the start of last month", compute="_compute_kpis")
+    last_month_opening = fields.Monetary(
+        string="Receivable at the start of last month", compute="_compute_kpis"
+    )
     last_month_sales = fields.Monetary(string="Credit sales last month", compute="_compute_kpis")
-    last_month_closing = fields.Monetary(string="Receivable at the end of last month", compute="_compute_kpis")
+    last_month_closing = fields.Monetary(
+        string="Receivable at the end of last month", compute="_compute_kpis"
+    )
     month_start = fields.Date(string="Month to date", compute="_compute_kpis")
     cei = fields.Float(
         string="CEI, month to date (%)",
@@ -62,7 +66,9 @@ class CobranzaDashboard(models.TransientModel):
         help="Collection Effectiveness Index from the first of this month to the dashboard's day (an "
         "incomplete month: compare it with last month's with care).",
     )
-    opening_receivable = fields.Monetary(string="Receivable at the start of the month", compute="_compute_kpis")
+    opening_receivable = fields.Monetary(
+        string="Receivable at the start of the month", compute="_compute_kpis"
+    )
     month_sales = fields.Monetary(string="Credit sales, month to date", compute="_compute_kpis")
     # Days Sales Outstanding over the last complete months.
     dso_date_from = fields.Date(string="DSO window", compute="_compute_kpis")
@@ -244,7 +250,9 @@ class CobranzaDashboard(models.TransientModel):
         customers whose debtor was reached by a call in the 7 local days up to the payment."""
         self.env["account.partial.reconcile"].flush_model()
         self.env["cobranza.call"].flush_model()
-        call_day = SQL("(call.date_start AT TIME ZONE 'UTC' AT TIME ZONE %s)::date", company._cobranza_tz().zone)
+        call_day = SQL(
+            "(call.date_start AT TIME ZONE 'UTC' AT TIME ZONE %s)::date", company._cobranza_tz().zone
+        )
         self.env.cr.execute(
             SQL(
                 """
@@ -290,7 +298,8 @@ class CobranzaDashboard(models.TransientModel):
         }
         counts = {
             key: Call.search_count(
-                [("company_id", "=", company.id), ("date_start", ">=", start), ("date_start", "<", end)] + extra
+                [("company_id", "=", company.id), ("date_start", ">=", start), ("date_start", "<", end)]
+                + extra
             )
             for key, start, extra in (
                 ("today", since["today"], []),
