@@ -45,6 +45,7 @@
         "demo/res_partner_demo.xml",
         "demo/cobranza_demo.xml",
     ],
+    "post_init_hook": "post_init_hook",
     "assets": {
         "web.assets_backend": [
             "cobranza_telefonica/static/src/**/*",

@@ -8,6 +8,8 @@ from . import res_config_settings
 from . import account_partial_reconcile
 from . import cobranza_aging_report
 from . import cobranza_receivable
+from . import cobranza_aging_display
+from . import cobranza_aging_xlsx
 from . import cobranza_aging_snapshot
 from . import cobranza_script
 from . import cobranza_objection

@@ -1,18 +1,21 @@
 import logging
-from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.modules import module as odoo_module
 from odoo.tools import SQL
 
+from ..services import kpi
 from ..services.aging import BUCKET_KEYS
+
+TREND_MONTHS = 12
 
 _logger = logging.getLogger(__name__)
 
 
 class CobranzaAgingSnapshot(models.Model):
     """The receivable of one company on one month end, by bucket: the monthly trend of overdue.
-    Taken by a daily cron for the last month end when it is missing, so a missed run catches up."""
+    Dated in the company's own calendar. On install the last 12 month ends are filled from the
+    as-of engine; then a daily cron takes the last month end when it is missing."""
 
     _name = "cobranza.aging.snapshot"
     _description = "Month-end receivables aging snapshot"
@@ -60,21 +63,45 @@ class CobranzaAgingSnapshot(models.Model):
         return values
 
     @api.model
-    def _cron_take_snapshots(self, companies=None):
-        """Daily: for every company, take the snapshot of the last month end if it is missing.
-        Safe to run twice; one company's error is logged and the others go on."""
+    def _month_ends(self, company, months):
+        """The last ``months`` month ends before the current month of ``company``'s calendar (its
+        local day, not the server's UTC date), oldest first."""
+        return kpi.month_ends_before(company._cobranza_today(), months)
+
+    @api.model
+    def _cron_take_snapshots(self, companies=None, months=1):
+        """For every company, take the snapshots of its last ``months`` month ends that are missing,
+        from the as-of engine (what was open on each of those days). Daily with ``months=1`` (a
+        missed run catches up the next day); on install with ``TREND_MONTHS`` so the trend starts
+        with a year of points. Safe to run twice; one company's error is logged, the others go on."""
         snapshots = self.sudo()  # a job: the snapshots are read-only for every user
-        today = self.env.company._cobranza_today()
-        month_end = today.replace(day=1) - timedelta(days=1)
-        companies = companies or self.env["res.company"].search([])  # pylint: disable=no-search-all
-        existing = set(snapshots.search([("date", "=", month_end)]).company_id.ids)
+        companies = companies or self.env["res.company"].sudo().search([])  # pylint: disable=no-search-all
+        wanted = {company: self._month_ends(company, months) for company in companies}
+        existing = {
+            (snapshot.company_id.id, snapshot.date)
+            for snapshot in snapshots.search(
+                [
+                    ("company_id", "in", companies.ids),
+                    ("date", "in", sorted({day for days in wanted.values() for day in days})),
+                ]
+            )
+        }
         created = snapshots.browse()
-        for company in companies.filtered(lambda c: c.id not in existing):
+        for company, month_ends in wanted.items():
+            missing = [day for day in month_ends if (company.id, day) not in existing]
+            if not missing:
+                continue
             try:
                 with self.env.cr.savepoint():
-                    created |= snapshots.create(snapshots._snapshot_values(company, month_end))
+                    created |= snapshots.create([snapshots._snapshot_values(company, day) for day in missing])
             except Exception:
-                _logger.exception("Aging snapshot of %s on %s failed", company.name, month_end)
+                _logger.exception("Aging snapshots of %s on %s failed", company.name, missing)
             if not odoo_module.current_test:
                 self.env.cr.commit()  # pylint: disable=invalid-commit
         return created
+
+    @api.model
+    def _cobranza_fill_trend(self, companies=None):
+        """The overdue trend of the last ``TREND_MONTHS`` month ends of every company, from the
+        as-of engine: called on install, harmless to call again (existing month ends are kept)."""
+        return self._cron_take_snapshots(companies, months=TREND_MONTHS)

@@ -1,4 +1,7 @@
-"""Collection KPIs and the customer risk segment: plain arithmetic the models feed with figures."""
+"""Collection KPIs and the customer risk segment: plain arithmetic the models feed with figures,
+and the calendar periods (complete months, month to date) the dashboard measures them over."""
+
+from datetime import date, timedelta
 
 # Risk segment thresholds: (max average days late, max overdue ratio, min promise kept ratio).
 SEGMENT_A = (5.0, 0.10, 0.90)
@@ -6,9 +9,48 @@ SEGMENT_C = (30.0, 0.50, 0.50)
 RISK_SEGMENTS = (("A", "A - Low risk"), ("B", "B - Medium risk"), ("C", "C - High risk"))
 
 
+def month_start(day):
+    """The first day of ``day``'s month."""
+    if not isinstance(day, date):
+        raise TypeError("day must be a date")
+    return day.replace(day=1)
+
+
+def previous_month(day):
+    """(first day, last day) of the complete month before ``day``'s month."""
+    last = month_start(day) - timedelta(days=1)
+    return last.replace(day=1), last
+
+
+def month_ends_before(day, count=12):
+    """The last days of the ``count`` complete months before ``day``'s month, oldest first:
+    on 2026-03-16 with count 2, [2026-01-31, 2026-02-28]."""
+    if count < 0:
+        raise ValueError("count must be zero or positive")
+    ends = []
+    end = month_start(day) - timedelta(days=1)
+    for _index in range(count):
+        ends.append(end)
+        end = end.replace(day=1) - timedelta(days=1)
+    return ends[::-1]
+
+
+def complete_months(day, months=3):
+    """(first day, last day, number of days) of the ``months`` complete months before ``day``'s
+    month: the window DSO is measured over (on 2026-03-16, 2025-12-01 to 2026-02-28, 90 days)."""
+    if months < 1:
+        raise ValueError("months must be at least 1")
+    first = month_start(day)
+    last = first - timedelta(days=1)
+    for _index in range(months):
+        first = (first - timedelta(days=1)).replace(day=1)
+    return first, last, (last - first).days + 1
+
+
 def dso(receivable, credit_sales, days=90):
-    """Days Sales Outstanding: ``receivable`` today over the ``credit_sales`` of the last
-    ``days`` days, times ``days``. None when there were no sales (the ratio means nothing)."""
+    """Days Sales Outstanding: ``receivable`` at the end of a window over the ``credit_sales`` of
+    that window, times its length in ``days``. None when there were no sales (the ratio means
+    nothing)."""
     if days <= 0:
         raise ValueError("days must be positive")
     if credit_sales <= 0:

@@ -14,6 +14,7 @@ from . import test_aging
 from . import test_kpi
 from . import test_risk_dashboard
 from . import test_statement_xlsx
+from . import test_owner_numbers
 from . import test_call_services
 from . import test_call
 from . import test_call_ui

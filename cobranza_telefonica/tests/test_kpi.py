@@ -1,3 +1,5 @@
+from datetime import date, timedelta
+
 from odoo.tests import BaseCase, tagged
 
 from ..services import kpi
@@ -39,3 +41,44 @@ class TestKpi(BaseCase):
         for bad in ((-1, 0), (0, 1.5), (0, 0, 2)):
             with self.assertRaises(ValueError):
                 kpi.risk_segment(*bad)
+
+
+@tagged("post_install", "-at_install")
+class TestKpiPeriods(BaseCase):
+    """The periods the dashboard measures over: complete months and month ends, in plain dates."""
+
+    def test_previous_month(self):
+        self.assertEqual(kpi.previous_month(date(2026, 12, 2)), (date(2026, 11, 1), date(2026, 11, 30)))
+        self.assertEqual(kpi.previous_month(date(2026, 1, 31)), (date(2025, 12, 1), date(2025, 12, 31)))
+        self.assertEqual(kpi.previous_month(date(2024, 3, 1)), (date(2024, 2, 1), date(2024, 2, 29)))
+        self.assertEqual(kpi.month_start(date(2026, 12, 2)), date(2026, 12, 1))
+        with self.assertRaises(TypeError):
+            kpi.month_start("2026-12-02")
+
+    def test_complete_months(self):
+        # On 2 December: September to November, 91 days (not "the last 90 days" up to today).
+        self.assertEqual(kpi.complete_months(date(2026, 12, 2)), (date(2026, 9, 1), date(2026, 11, 30), 91))
+        self.assertEqual(kpi.complete_months(date(2026, 3, 16)), (date(2025, 12, 1), date(2026, 2, 28), 90))
+        self.assertEqual(kpi.complete_months(date(2026, 3, 31), 1), (date(2026, 2, 1), date(2026, 2, 28), 28))
+        self.assertEqual(
+            kpi.complete_months(date(2026, 1, 1), 12), (date(2025, 1, 1), date(2025, 12, 31), 365)
+        )
+        with self.assertRaises(ValueError):
+            kpi.complete_months(date(2026, 1, 1), 0)
+
+    def test_month_ends_before(self):
+        self.assertEqual(kpi.month_ends_before(date(2026, 3, 16), 2), [date(2026, 1, 31), date(2026, 2, 28)])
+        ends = kpi.month_ends_before(date(2026, 12, 2), 12)
+        self.assertEqual(len(ends), 12)
+        self.assertEqual((ends[0], ends[-1]), (date(2025, 12, 31), date(2026, 11, 30)))
+        self.assertEqual(ends, sorted(set(ends)))
+        for end in ends:
+            self.assertEqual((end + timedelta(days=1)).day, 1)
+        self.assertEqual(kpi.month_ends_before(date(2026, 3, 1), 0), [])
+        with self.assertRaises(ValueError):
+            kpi.month_ends_before(date(2026, 3, 1), -1)
+
+    def test_cei_of_a_month_with_nothing_collected(self):
+        # The month to date on 2 December from one day: opening 100, no sales, closing 95 all due.
+        self.assertAlmostEqual(kpi.cei(100, 0, 95, 0), 5.0)
+        self.assertEqual(kpi.cei(400000, 400000, 800000, 500000), 0.0)

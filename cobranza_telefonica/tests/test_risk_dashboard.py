@@ -65,19 +65,38 @@ class TestRiskDashboard(CobranzaCommon):
         with self.assertRaises(AccessError):
             self.env["cobranza.aging.snapshot"].with_user(self.collector).search([])
 
-    @freeze_time("2026-03-16 15:00:00")
+    @freeze_time("2026-03-17 15:00:00")
     def test_dashboard(self):
-        board = self.env["cobranza.dashboard"].with_user(self.manager).create({"company_id": self.company.id})
-        self.assertEqual(board.date, date(2026, 3, 16))
+        """The figures of 2026-03-16, the day before (the as-of engine), checked by hand."""
+        board = (
+            self.env["cobranza.dashboard"]
+            .with_user(self.manager)
+            .create({"company_id": self.company.id, "date": date(2026, 3, 16)})
+        )
         # open: inv_a3 500,000 (not due) + inv_b2 300,000 (overdue)
         self.assertEqual(board.total_receivable, 800000)
         self.assertEqual(board.total_overdue, 300000)
         self.assertAlmostEqual(board.overdue_percent, 37.5, places=1)
-        # sales of the last 90 days (after 2025-12-16, invoices dated 30 days before their due
-        # date): inv_a2 + inv_a3 + inv_b2 - the credit note = 3,000,000 + 500,000 + 400,000 - 100,000
-        self.assertEqual(board.credit_sales_90, 3800000)
-        self.assertAlmostEqual(board.dso, 800000 / 3800000 * 90, places=1)
-        # March: opening 400,000 (inv_b2), sales 500,000 - 100,000, closing 800,000, current 500,000
+        # DSO over the three complete months December-February (90 days): receivable on 28
+        # February (inv_b2 400,000) over that window's sales (invoices are dated 30 days before
+        # their due date): inv_a1 (2 Dec) + inv_a2 (2 Jan) + inv_b2 (16 Jan).
+        self.assertEqual((board.dso_date_from, board.dso_date_to), (date(2025, 12, 1), date(2026, 2, 28)))
+        self.assertEqual(board.dso_days, 90)
+        self.assertEqual(board.dso_receivable, 400000)
+        self.assertEqual(board.dso_credit_sales, 4400000)
+        self.assertAlmostEqual(board.dso, 400000 / 4400000 * 90, places=1)
+        # CEI of February, the last complete month: open on 31 January inv_b1 200,000 + inv_b2
+        # 400,000; no sales; on 28 February inv_b2 400,000, all overdue.
+        self.assertEqual(
+            (board.last_month_start, board.last_month_end), (date(2026, 2, 1), date(2026, 2, 28))
+        )
+        self.assertEqual(board.last_month_opening, 600000)
+        self.assertEqual(board.last_month_sales, 0)
+        self.assertEqual(board.last_month_closing, 400000)
+        self.assertAlmostEqual(board.cei_last_month, (600000 - 400000) / 600000 * 100, places=1)
+        # CEI of March to the 16th: opening 400,000, sales 500,000 - 100,000, closing 800,000,
+        # not yet due 500,000: nothing collected.
+        self.assertEqual(board.month_start, date(2026, 3, 1))
         self.assertEqual(board.opening_receivable, 400000)
         self.assertEqual(board.month_sales, 400000)
         self.assertAlmostEqual(board.cei, (400000 + 400000 - 800000) / (400000 + 400000 - 500000) * 100)
@@ -86,5 +105,13 @@ class TestRiskDashboard(CobranzaCommon):
         self.assertEqual(board.action_open_trend()["res_model"], "cobranza.aging.snapshot")
         opened = self.env["cobranza.dashboard"].with_user(self.manager).action_open_dashboard()
         self.assertTrue(opened["res_id"])
+        today = self.env["cobranza.dashboard"].with_user(self.manager).browse(opened["res_id"])
+        self.assertEqual(today.date, date(2026, 3, 17))
+        # Today: the live aging's own totals (whatever day the database ages it on).
+        [(residual, overdue)] = self.env["cobranza.aging.report"]._read_group(
+            [("company_id", "=", self.company.id)], aggregates=["residual:sum", "amount_overdue:sum"]
+        )
+        self.assertEqual((today.total_receivable, today.total_overdue), (residual, overdue))
+        self.assertEqual(today.total_receivable, 800000)
         with self.assertRaises(AccessError):
             self.env["cobranza.dashboard"].with_user(self.collector).create({})

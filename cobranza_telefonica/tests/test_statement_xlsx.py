@@ -45,16 +45,23 @@ class TestStatementXlsx(AgingCommon):
         self.assertIn("Más de 120 días", html)
 
     def test_xlsx_by_customer(self):
-        content = self.env["cobranza.aging.report"]._xlsx_by_customer([("company_id", "=", self.company.id)])
+        content = (
+            self.env["cobranza.aging.xlsx"]
+            .with_context(allowed_company_ids=self.company.ids)
+            ._xlsx_by_customer([("company_id", "=", self.company.id)])
+        )
         sheet = openpyxl.load_workbook(io.BytesIO(content)).active
         rows = list(sheet.iter_rows(values_only=True))
-        self.assertEqual(rows[0][:4], ("Customer", "RUT", "Company", "Not yet due"))
+        self.assertEqual(rows[0][:5], ("Customer", "RUT", "Company", "Currency", "Not yet due"))
         self.assertEqual(rows[0][-1], "Total")
         by_name = {row[0]: row for row in rows[1:-1]}
         self.assertEqual(set(by_name), {self.customer.display_name})
+        self.assertEqual(by_name[self.customer.display_name][3], "CLP")
         self.assertEqual(by_name[self.customer.display_name][-1], 954000)
-        self.assertEqual(rows[-1][0], "Total")
-        self.assertEqual(rows[-1][-1], f"=SUM(J2:J{len(rows) - 1})")
+        self.assertEqual(rows[-1][0], "Total CLP")
+        self.assertEqual(rows[-1][-1], f"=SUMIF($D$2:$D${len(rows) - 1},D{len(rows)},K$2:K${len(rows) - 1})")
+        values = openpyxl.load_workbook(io.BytesIO(content), data_only=True).active
+        self.assertEqual(values.cell(row=len(rows), column=11).value, 954000)
 
 
 @tagged("post_install", "-at_install")
@@ -72,12 +79,31 @@ class TestAgingUi(AgingCommon, AccountTestInvoicingHttpCommon):
         )
 
     def test_xlsx_download(self):
+        """The download takes the switcher's companies from the web client's cookie (or ``cids``),
+        never a company the user does not work for."""
         self.authenticate("tour_manager", "tour_manager")
+        other = self.env["res.company"].create({"name": "Otra Empresa SpA", "currency_id": self.usd.id})
+        for query in (
+            "",
+            f"?cids={self.company.id}",
+            f"?cids={other.id}-{self.company.id}",
+            f"?cids={other.id}",
+        ):
+            with self.subTest(query=query):
+                response = self.url_open(f"/cobranza/aging/by-customer.xlsx{query}")
+                self.assertEqual(response.status_code, 200)
+                self.assertIn("spreadsheetml", response.headers["Content-Type"])
+                sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+                self.assertEqual(sheet["A2"].value, self.customer.display_name)
+                self.assertEqual(
+                    {row[2] for row in sheet.iter_rows(min_row=2, values_only=True) if row[2]},
+                    {self.company.name},
+                )
+        self.opener.cookies.set("cids", str(self.company.id))
         response = self.url_open("/cobranza/aging/by-customer.xlsx")
-        self.assertEqual(response.status_code, 200)
-        self.assertIn("spreadsheetml", response.headers["Content-Type"])
-        sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
-        self.assertEqual(sheet["A2"].value, self.customer.display_name)
+        self.assertEqual(
+            openpyxl.load_workbook(io.BytesIO(response.content)).active["C2"].value, self.company.name
+        )
 
     def test_dashboard_tour(self):
         """A manager opens the dashboard from the Reporting menu, then the aging from it."""

@@ -16,15 +16,18 @@ class CobranzaAgingAsOf(models.TransientModel):
         string="As of", required=True, default=lambda self: self.env.company._cobranza_today()
     )
     company_id = fields.Many2one(
-        comodel_name="res.company", required=True, default=lambda self: self.env.company
+        comodel_name="res.company",
+        required=True,
+        default=lambda self: self.env.company,
+        domain=lambda self: [("id", "in", self.env.companies.ids)],
     )
     line_ids = fields.One2many(comodel_name="cobranza.aging.as.of.line", inverse_name="wizard_id")
 
-    @api.constrains("as_of_date")
+    @api.constrains("as_of_date", "company_id")
     def _check_as_of_date(self):
-        today = self.env.company._cobranza_today()
+        """Refuse a day after the company's own today (its calendar, not the server's)."""
         for wizard in self:
-            if wizard.as_of_date > today:
+            if wizard.as_of_date > wizard.company_id._cobranza_today():
                 raise UserError(
                     self.env._(
                         "The as-of date %(date)s is in the future: the aging can only show what was "
