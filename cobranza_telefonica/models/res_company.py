@@ -189,7 +189,11 @@ class ResCompany(models.Model):
 
     @api.model
     def _cobranza_today_sql(self):
-        """A query of (company_id, today): each company's local date, as ``_cobranza_today``."""
+        """A query of (company_id, today): each company's local date, as ``_cobranza_today``.
+        The ``GROUP BY`` keeps PostgreSQL from folding it into the query that joins it (the day is
+        computed once per company, not a dozen times per journal item: 5x slower on a million
+        lines) while leaving the join parallel-safe (``OFFSET 0`` would move the aggregation out
+        of the parallel workers)."""
         return SQL(
             """
             SELECT company.id AS company_id,
@@ -199,6 +203,7 @@ class ResCompany(models.Model):
                        AS today
               FROM res_company company
               JOIN res_partner company_partner ON company_partner.id = company.partner_id
+             GROUP BY company.id, company_partner.tz
             """,
             setting=SQL_CLOCK_SETTING,
             tz=DEFAULT_TZ,

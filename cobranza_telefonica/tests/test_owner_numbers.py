@@ -29,9 +29,8 @@ class TestOwnerNumbers(AgingCommon):
             "test_manager_two_companies", "cobranza_telefonica.group_cobranza_manager"
         )
         cls.manager_2.company_ids = [Command.link(cls.company_2.id)]
-        # Live lines in several buckets, around the database's own day (the live view ages on it).
-        cls.env.cr.execute("SELECT CURRENT_DATE")
-        cls.db_today = cls.env.cr.fetchone()[0]
+        # Live lines in several buckets, around the company's local day (the live view ages on it).
+        cls.db_today = cls.company._cobranza_today()
         cls.live_1_30 = cls._invoice(cls.customer, 110000, cls.db_today - timedelta(days=10))
         cls.live_31_60 = cls._invoice(cls.customer_b, 120000, cls.db_today - timedelta(days=45))
         cls.live_not_due = cls._invoice(
