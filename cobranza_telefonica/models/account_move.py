@@ -269,6 +269,11 @@ class AccountMove(models.Model):
             self.cobranza_letter_pending,
         )
 
+    def _cobranza_oldest_first(self):
+        """These invoices, the one whose oldest open instalment falls due first leading (Odoo's
+        ``invoice_date_due`` is the last instalment): the one order of "oldest invoice first"."""
+        return self.sorted(lambda m: (m.cobranza_oldest_due_date or m.invoice_date_due or m.date, m.id))
+
     def _cobranza_mail_moves(self):
         """The invoices one collection e-mail on this invoice is about: the customer's invoices the
         sender named (context ``cobranza_mail_move_ids``: {invoice id: ids}), else this one."""
@@ -281,7 +286,7 @@ class AccountMove(models.Model):
                 m.commercial_partner_id == self.commercial_partner_id and m.company_id == self.company_id
             )
         )
-        return (moves | self).sorted(lambda m: (m.cobranza_oldest_due_date or m.invoice_date_due, m.id))
+        return (moves | self)._cobranza_oldest_first()
 
     def _cobranza_mail_folios(self):
         """'33 1234, 33 1240' for the subject of a collection e-mail (folios repeat across types)."""

@@ -376,7 +376,7 @@ class CobranzaCall(models.Model):
     def _create_promises(self, call, values):
         """The promise agreed on the call, allocated oldest invoice first; a payment plan is a
         cobranza.payment.plan whose instalments are the promises."""
-        moves = values["promise_move_ids"].sorted(lambda m: (m.invoice_date_due or m.invoice_date, m.id))
+        moves = values["promise_move_ids"]._cobranza_oldest_first()
         common = {
             "company_id": call.company_id.id,
             "partner_id": call.partner_id.id,

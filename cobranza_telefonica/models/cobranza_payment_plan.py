@@ -164,7 +164,7 @@ class CobranzaPaymentPlan(models.Model):
                 raise UserError(self.env._("The instalments of this plan are already created."))
             if plan.instalment_count < 1 or plan.interval_days < 1:
                 raise UserError(self.env._("A plan needs at least one instalment and one day between them."))
-            moves = plan.move_ids.sorted(lambda move: (move.invoice_date_due or move.date, move.id))
+            moves = plan.move_ids._cobranza_oldest_first()
             if not moves:
                 raise UserError(self.env._("Choose the invoices the plan pays."))
             if len(moves.currency_id) > 1:

@@ -368,7 +368,7 @@ class ResPartner(models.Model):
         today = company._cobranza_today()
         figure = partner._cobranza_figure(company)
         moves = moves if moves is not None else partner._cobranza_open_invoices(company)
-        moves = moves.sorted(lambda m: (m.cobranza_oldest_due_date or m.invoice_date_due or m.date, m.id))
+        moves = moves._cobranza_oldest_first()
         oldest = moves[:1]
         oldest_due = figure.oldest_overdue or figure.oldest_open
         contact = partner.child_ids.filtered(lambda c: c.type in ("invoice", "contact") and c.name)[:1]

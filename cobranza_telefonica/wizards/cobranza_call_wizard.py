@@ -114,7 +114,7 @@ class CobranzaCallWizard(models.TransientModel):
             moves = moves.filtered(lambda move, a=available: not move.currency_id.is_zero(a[move.id]))
             currency = wizard.company_id.currency_id
             if currency not in moves.currency_id:
-                oldest = moves.sorted(lambda move: (move.invoice_date_due or move.date, move.id))[:1]
+                oldest = moves._cobranza_oldest_first()[:1]
                 currency = oldest.currency_id
             wizard.promise_move_ids = moves.filtered(lambda move, c=currency: move.currency_id == c)
 
