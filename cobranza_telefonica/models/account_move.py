@@ -274,6 +274,28 @@ class AccountMove(models.Model):
         ``invoice_date_due`` is the last instalment): the one order of "oldest invoice first"."""
         return self.sorted(lambda m: (m.cobranza_oldest_due_date or m.invoice_date_due or m.date, m.id))
 
+    def _cobranza_one_currency(self, kind="promise", exception=UserError):
+        """The one currency of these invoices: a promise to pay (``kind`` "promise") and a payment
+        plan ("plan") are in one currency, so invoices in several are refused in Spanish with
+        ``exception``."""
+        currencies = self.currency_id
+        if len(currencies) > 1:
+            names = ", ".join(currencies.mapped("name"))
+            if kind == "plan":
+                message = self.env._(
+                    "A payment plan is in one currency, and these invoices are in %(currencies)s: "
+                    "make one plan per currency.",
+                    currencies=names,
+                )
+            else:
+                message = self.env._(
+                    "A promise to pay is in one currency, and these invoices are in %(currencies)s: "
+                    "make one promise per currency.",
+                    currencies=names,
+                )
+            raise exception(message)
+        return currencies
+
     def _cobranza_mail_moves(self):
         """The invoices one collection e-mail on this invoice is about: the customer's invoices the
         sender named (context ``cobranza_mail_move_ids``: {invoice id: ids}), else this one."""

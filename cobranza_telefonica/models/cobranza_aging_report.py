@@ -114,19 +114,19 @@ class CobranzaAgingFields(models.AbstractModel):
     @api.model
     def _select_common_sql(self):
         """Columns taken as they are from the line (aml) and its entry (am). The customer is the
-        commercial entity: Odoo writes it on the receivable lines of invoices
-        (account.move.line._compute_partner_id), but a payment's lines carry the payment's partner,
-        which may be a contact of the customer; the entry's stored commercial partner stands for
-        it then (no join, so the view stays as fast as a hand-written GROUP BY, bench/bench_aging.py).
-        Lines of an entry with several partners keep their own."""
+        commercial entity of the line's partner: Odoo writes it on the receivable lines of
+        invoices (account.move.line._compute_partner_id), but a payment's lines carry the
+        payment's partner, which may be a contact of the customer. It is read from the small
+        res_partner table (``line_partner``), not from the entry: a query that groups by customer
+        then never joins the million-row account_move, and PostgreSQL drops both joins when a
+        query reads neither (bench/bench_aging.py)."""
         return SQL(
             """
             aml.id AS move_line_id,
             aml.company_id AS company_id,
             aml.company_currency_id AS company_currency_id,
             aml.currency_id AS currency_id,
-            CASE WHEN aml.partner_id = am.partner_id THEN am.commercial_partner_id
-                 ELSE aml.partner_id END AS partner_id,
+            COALESCE(line_partner.commercial_partner_id, aml.partner_id) AS partner_id,
             aml.move_id AS move_id,
             am.move_type AS move_type,
             am.l10n_latam_document_type_id AS document_type_id,
@@ -147,6 +147,7 @@ class CobranzaAgingFields(models.AbstractModel):
             account_move_line aml
             JOIN account_account acc ON acc.id = aml.account_id
             LEFT JOIN account_move am ON am.id = aml.move_id
+            LEFT JOIN res_partner line_partner ON line_partner.id = aml.partner_id
             """
         )
 
@@ -280,7 +281,7 @@ class CobranzaAgingReport(models.Model):
         ],
         "account.account": ["account_type"],
         "res.company": ["partner_id"],
-        "res.partner": ["tz"],
+        "res.partner": ["commercial_partner_id", "tz"],
     }
 
     def init(self):

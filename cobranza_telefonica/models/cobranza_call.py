@@ -266,15 +266,7 @@ class CobranzaCall(models.Model):
     @api.model
     def _validate_promise(self, values):
         moves = values.get("promise_move_ids") or self.env["account.move"]
-        if len(moves.currency_id) > 1:
-            raise UserError(
-                self.env._(
-                    "A promise to pay is in one currency, and these invoices are in %(currencies)s: "
-                    "promise on the invoices of one currency.",
-                    currencies=", ".join(moves.currency_id.mapped("name")),
-                )
-            )
-        currency = moves.currency_id or self.env.company.currency_id
+        currency = moves._cobranza_one_currency() or self.env.company.currency_id
         amount = values.get("promise_amount") or 0.0
         if not validation.is_sane_amount(amount):
             raise UserError(self.env["cobranza.payment.plan"]._cobranza_bad_amount_message(amount))

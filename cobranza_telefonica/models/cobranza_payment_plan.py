@@ -167,14 +167,7 @@ class CobranzaPaymentPlan(models.Model):
             moves = plan.move_ids._cobranza_oldest_first()
             if not moves:
                 raise UserError(self.env._("Choose the invoices the plan pays."))
-            if len(moves.currency_id) > 1:
-                raise UserError(
-                    self.env._(
-                        "A payment plan is in one currency, and these invoices are in %(currencies)s: "
-                        "make one plan per currency.",
-                        currencies=", ".join(moves.currency_id.mapped("name")),
-                    )
-                )
+            moves._cobranza_one_currency("plan")
             # What other open promises already claim is left out: instalments land on the rest.
             available = self.env["cobranza.promise"]._cobranza_available_amounts(moves)
             residuals = [available[move.id] for move in moves]

@@ -261,15 +261,7 @@ class CobranzaPromise(models.Model):
         today = self._cobranza_today()
         promises = self.filtered(lambda p: p.state == "open")
         for promise in promises:
-            currencies = promise.line_ids.move_id.currency_id
-            if len(currencies) > 1:
-                raise ValidationError(
-                    self.env._(
-                        "A promise to pay is in one currency, and these invoices are in %(currencies)s: "
-                        "make one promise per currency.",
-                        currencies=", ".join(currencies.mapped("name")),
-                    )
-                )
+            promise.line_ids.move_id._cobranza_one_currency(exception=ValidationError)
             currency = promise.currency_id
             if float_compare(promise.amount, 0.0, precision_rounding=currency.rounding) <= 0:
                 raise ValidationError(self.env._("A promise to pay must be for an amount greater than zero."))

@@ -24,16 +24,18 @@ class CobranzaReceivable(models.AbstractModel):
             return {}
         report = self.env["cobranza.aging.report"]
         # The aging's own query, narrowed on indexed columns first (a payment's line may carry a
-        # contact of the customer: its entry's commercial partner finds it).
+        # contact of the customer: the customer's contacts find it).
         condition = SQL("aml.company_id IN %s", tuple(companies.ids))
         if partners is not None:
             ids = tuple(partners.commercial_partner_id.ids)
             condition = SQL(
-                "%s AND (aml.partner_id IN %s OR am.commercial_partner_id IN %s)", condition, ids, ids
+                "%s AND aml.partner_id IN (SELECT id FROM res_partner WHERE commercial_partner_id IN %s)",
+                condition,
+                ids,
             )
         for model in ("account.move.line", "account.move", "account.account"):
             self.env[model].flush_model()
-        self.env["res.partner"].flush_model(["tz"])
+        self.env["res.partner"].flush_model(["commercial_partner_id", "tz"])
         self.env["res.company"]._cobranza_set_sql_clock()
         rows = self.env.execute_query(
             SQL(

@@ -113,7 +113,10 @@ class ResPartner(models.Model):
             partner.cobranza_promise_kept_ratio = figures.get("kept_ratio", 0.0)
             partner.cobranza_promise_amount = figures.get("amount", 0.0)
             partner.cobranza_promise_amount_paid = figures.get("amount_paid", 0.0)
-            partner.cobranza_promise_currency_id = self.env.company.currency_id
+            # The amounts' own currency (the promises' companies' currency); amounts are 0 when
+            # they span companies of two currencies.
+            currency = self.env["res.currency"].browse(figures.get("currency_id") or [])
+            partner.cobranza_promise_currency_id = currency or self.env.company.currency_id
 
     def action_cobranza_view_promises(self):
         """The customer's promises to pay, from the smart button."""
