@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 from odoo.models import regex_order
-from odoo.tools import SQL, Query, drop_view_if_exists
+from odoo.tools import SQL, drop_view_if_exists
 
 from ..services.aging import BUCKETS
 
@@ -301,55 +301,41 @@ class CobranzaAgingReport(models.Model):
         return super()._search(domain, offset=offset, limit=limit, order=order)
 
     @api.model
-    def _read_group_orderby(self, order, groupby_terms, query):
-        """Groups by customer alone (the list grouped by customer, the by-customer totals) come in
-        the partner's own order (``res.partner._order``), as Odoo does, but each group looks its
-        partner up once by id instead of the ORM's LEFT JOIN of res_partner on every line: with
-        that join PostgreSQL groups a million lines by (line partner, partner id, name) and sorts
-        them on disk; without it the view groups on its ``partner_id`` column alone, as fast as a
-        hand-written GROUP BY (bench/bench_aging.py). Other group-bys (e.g. customer x bucket)
-        keep the ORM's join: there the per-group look-ups' estimated cost would switch on
-        PostgreSQL's JIT compilation, which costs more than the join."""
-        partner_terms = self._partner_order_terms()
-        if not order or list(groupby_terms) != ["partner_id"] or partner_terms is None:
-            return super()._read_group_orderby(order, groupby_terms, query)
-        terms = []
-        for order_part in order.split(","):
-            match = regex_order.match(order_part)
-            if not match or match["term"] != "partner_id" or match["nulls"]:
-                terms.append(super()._read_group_orderby(order_part, groupby_terms, query))
-                continue
-            reverse = (match["direction"] or "ASC").upper() == "DESC"
-            for expression, descending in partner_terms:
-                direction = SQL("DESC" if descending != reverse else "ASC")
-                if expression is None:  # the partner's id: the group's own key
-                    terms.append(SQL("%s %s", groupby_terms["partner_id"], direction))
-                    continue
-                sub = Query(self.env, "cobranza_order_partner", SQL.identifier("res_partner"))
-                sub.add_where(
-                    SQL(
-                        "%s = %s", SQL.identifier("cobranza_order_partner", "id"), groupby_terms["partner_id"]
-                    )
-                )
-                terms.append(SQL("(%s) %s", sub.select(expression), direction))
-        return SQL(", ").join(term for term in terms if term)
+    def _read_group(self, domain, groupby=(), aggregates=(), having=(), offset=0, limit=None, order=None):
+        """Groups by customer alone, asked in the customer's order (the list grouped by customer,
+        the pivot's rows, the by-customer totals): the groups are read in the order of their key
+        and then put in the partner's own order (``res.partner._order``) with one small query on
+        res_partner. Ordering the groups in SQL by the partner's name joins res_partner to every
+        line and makes PostgreSQL sort a million lines on disk (bench/bench_aging.py); the groups
+        are a few thousand at most. Other group-bys and orders keep the ORM's."""
+        reverse = self._cobranza_partner_order(groupby, order)
+        if reverse is None:
+            return super()._read_group(
+                domain, groupby, aggregates, having=having, offset=offset, limit=limit, order=order
+            )
+        rows = super()._read_group(domain, groupby, aggregates, having=having)
+        partner_ids = [row[0].id for row in rows if row[0]]
+        ordered = (
+            self.env["res.partner"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("id", "in", partner_ids)], order=self.env["res.partner"]._order)
+            .ids
+        )
+        position = {partner_id: index for index, partner_id in enumerate(ordered)}
+        # As PostgreSQL orders a many2one: the groups without customer last, first when descending.
+        rows.sort(key=lambda row: position[row[0].id] if row[0] else len(position), reverse=reverse)
+        end = None if limit is None else offset + limit
+        return rows[offset:end]
 
     @api.model
-    def _partner_order_terms(self):
-        """[(SQL expression on the alias cobranza_order_partner, or None for the id; descending)] of
-        res.partner._order, or None when a term is not a plain stored column (then the ORM's own
-        join is used)."""
-        Partner = self.env["res.partner"]
-        terms = []
-        for part in Partner._order.split(","):
-            match = regex_order.match(part.strip())
-            field = match and Partner._fields.get(match["term"])
-            if not field or not field.store or field.type == "many2one" or field.translate or match["nulls"]:
-                return None
-            terms.append(
-                (
-                    None if field.name == "id" else SQL.identifier("cobranza_order_partner", field.name),
-                    (match["direction"] or "ASC").upper() == "DESC",
-                )
-            )
-        return terms
+    def _cobranza_partner_order(self, groupby, order):
+        """True (descending) or False (ascending) when ``groupby`` is the customer alone and
+        ``order`` starts with it (later terms cannot change the order of unique groups); None
+        otherwise."""
+        if tuple(groupby) != ("partner_id",) or not order:
+            return None
+        match = regex_order.match(order.split(",")[0].strip())
+        if not match or match["term"] != "partner_id" or match["nulls"]:
+            return None
+        return (match["direction"] or "ASC").upper() == "DESC"

@@ -89,13 +89,14 @@ class TestReceivableFigure(CobranzaCommon):
     # The independent computation -----------------------------------------------------------------
 
     def _expected(self, company, partner, today):
-        """(balance, overdue, credit, oldest overdue due date, {currency: balance}) straight from
-        the journal items and the reconciliations, without the module's view."""
+        """(balance, overdue, credit, oldest overdue due date, {currency: balance},
+        {move id: (oldest open due date, residual in the document's currency)}) straight from the
+        journal items and the reconciliations, without the module's view."""
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
                 """
-                SELECT aml.currency_id,
+                SELECT aml.move_id, aml.currency_id,
                        aml.balance - COALESCE((SELECT SUM(p.amount) FROM account_partial_reconcile p
                                                 WHERE p.debit_move_id = aml.id), 0)
                                    + COALESCE((SELECT SUM(p.amount) FROM account_partial_reconcile p
@@ -118,10 +119,12 @@ class TestReceivableFigure(CobranzaCommon):
             )
         )
         balance = overdue = credit = 0.0
-        oldest, per_currency = None, {}
-        for currency_id, residual, residual_currency, due in self.env.cr.fetchall():
+        oldest, per_currency, per_move = None, {}, {}
+        for move_id, currency_id, residual, residual_currency, due in self.env.cr.fetchall():
             if not residual:
                 continue
+            move_due, move_residual = per_move.get(move_id, (due, 0.0))
+            per_move[move_id] = (min(move_due, due), move_residual + residual_currency)
             balance += residual
             per_currency[currency_id] = per_currency.get(currency_id, 0.0) + residual_currency
             if residual < 0:
@@ -129,7 +132,7 @@ class TestReceivableFigure(CobranzaCommon):
             elif due < today:
                 overdue += residual
                 oldest = min(oldest or due, due)
-        return balance, overdue, credit, oldest, per_currency
+        return balance, overdue, credit, oldest, per_currency, per_move
 
     # The screens -----------------------------------------------------------------------------------
 
@@ -145,17 +148,57 @@ class TestReceivableFigure(CobranzaCommon):
         partner.invalidate_recordset()
         form = (partner.cobranza_amount_due, partner.cobranza_amount_overdue, partner.cobranza_amount_credit)
         statement = env["report.cobranza_telefonica.report_customer_statement"]._statement_values(partner)
+        listed = partner.search_read(
+            [("id", "=", partner.id)],
+            ["cobranza_amount_due", "cobranza_amount_overdue", "cobranza_amount_credit"],
+        )[0]
+        call_figure = partner._cobranza_call_context(company=company)["figure"]
         return {
             "figure": (figure.balance, figure.overdue, figure.credit),
             "aging": tuple(aging),
             "form": form,
+            "list": (listed["cobranza_amount_due"], listed["cobranza_amount_overdue"], listed["cobranza_amount_credit"]),
             "statement": (statement["total"], statement["overdue"], statement["credit"]),
+            "call screen": (call_figure.balance, call_figure.overdue, call_figure.credit),
         }
+
+    def _check_printed(self, company, today, balance, overdue, credit, per_move):
+        """What is printed or downloaded: the call screen's text, the XLSX's row, the risk share,
+        the letter's days overdue and the e-mail's amounts, against the independent figures."""
+        env = self.env(context=dict(self.env.context, allowed_company_ids=[company.id]))
+        partner = self.customer.with_env(env)
+        money = company.currency_id
+
+        def fmt(amount, currency=money):
+            return format_amount(env, amount, currency)
+
+        values = partner._cobranza_call_context(company=company)
+        html = str(env["ir.qweb"]._render("cobranza_telefonica.call_context", values))
+        self.assertIn(f"Total due: </strong>{fmt(balance)}", html)
+        self.assertIn(f"Overdue: </strong>{fmt(overdue)}", html)
+        if credit:
+            self.assertIn(f"unapplied payments or credit notes for {fmt(-credit)}", html)
+        rows = [row for row in env["cobranza.aging.xlsx"]._by_customer_rows() if row[0] == partner]
+        self.assertEqual([(row[1], money.round(row[4])) for row in rows], [(company, money.round(balance))])
+        ratio = env["res.partner"]._cobranza_risk_values(company, [partner.id])[partner.id][1]
+        self.assertAlmostEqual(ratio, max(0.0, min(overdue, balance)) / balance if balance > 0 else 0.0)
+        template = env.ref("cobranza_telefonica.mail_template_cobranza_overdue")
+        for move in env["account.move"].browse(list(per_move)).filtered(lambda m: m.move_type == "out_invoice"):
+            move_due, move_residual = per_move[move.id]
+            with self.subTest(company=company.name, move=move.name):
+                # The letter: days from the oldest open instalment.
+                self.assertEqual(move.cobranza_days_overdue, (today - move_due).days)
+                # The e-mail: the invoice's own residual in its own currency.
+                body = str(template._render_field("body_html", move.ids)[move.id])
+                self.assertIn(f"{fmt(move_residual, move.currency_id)}, due", body)
 
     def _check_all(self, today):
         for company in (self.company, self.company_b):
-            balance, overdue, credit, oldest, per_currency = self._expected(company, self.customer, today)
+            balance, overdue, credit, oldest, per_currency, per_move = self._expected(
+                company, self.customer, today
+            )
             expected = (balance, overdue, credit)
+            self._check_printed(company, today, balance, overdue, credit, per_move)
             for screen, figures in self._screens(company, self.customer).items():
                 with self.subTest(company=company.name, screen=screen):
                     self.assertEqual(
