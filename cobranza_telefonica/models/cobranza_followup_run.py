@@ -416,6 +416,7 @@ class CobranzaFollowupRun(models.Model):
                 "name",
                 "l10n_latam_document_type_id",
                 "l10n_latam_document_number",
+                "cobranza_dispute",
                 *FOLLOWUP_STATE_FIELDS,
             ],
             order="commercial_partner_id, cobranza_oldest_due_date, id",
@@ -671,7 +672,9 @@ class CobranzaFollowupRun(models.Model):
         """Queue one e-mail per customer, rendered in batch on its top invoice and listing the
         customer's invoices (``entries``: (invoice id, invoice ids)); overridable for other channels."""
         mail_moves = dict(entries)
-        template.with_context(cobranza_mail_move_ids=mail_moves).send_mail_batch(list(mail_moves))
+        template.with_context(cobranza_mail_move_ids=mail_moves, cobranza_qweb_compiled={}).send_mail_batch(
+            list(mail_moves)
+        )
 
     def _contact_vals(self, partner, channel, now, move_level):
         moves, level = move_level

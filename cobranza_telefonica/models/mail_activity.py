@@ -88,9 +88,7 @@ class MailActivity(models.Model):
         partner_of = {}
         for model, ids in targets.items():
             records = self.env[model].browse(ids).exists()
-            partner_of.update(
-                {(model, record.id): record.commercial_partner_id for record in records}
-            )
+            partner_of.update({(model, record.id): record.commercial_partner_id for record in records})
         empty = self.env["res.partner"]
         for activity in self:
             activity.cobranza_partner_id = partner_of.get((activity.res_model, activity.res_id), empty)

@@ -623,3 +623,24 @@ class TestFollowupRobustness(FollowupCommon):
         self.assertEqual(run.state, "done")
         self.assertTrue(self._calls(self.customer_b))
         self.assertFalse(self._calls(self.customer))
+
+
+@tagged("post_install", "-at_install")
+class TestFollowupMailBatch(FollowupCommon):
+    def test_one_compile_each_recipient_own_values(self):
+        """The e-mails of one batch share the compiled body (ir.qweb's per-batch cache), but each
+        one names its own customer, folio and amount, never the previous recipient's."""
+        one = self._invoice(self.customer, 111111, date(2026, 3, 19))
+        two = self._invoice(self.customer_b, 222222, date(2026, 3, 19))
+        with freeze_time("2026-03-16 15:00:00"):
+            run = self._run()
+        self.assertEqual(run.email_count, 2)
+        for invoice, other in ((one, two), (two, one)):
+            body = str(self._mails(invoice).body_html)
+            self.assertIn(invoice.partner_id.name, body)
+            self.assertIn(invoice.l10n_latam_document_number, body)
+            self.assertRegex(
+                body, str(int(invoice.amount_residual))[:3] + r"[.,]" + str(int(invoice.amount_residual))[3:]
+            )
+            self.assertNotIn(other.l10n_latam_document_number, body)
+            self.assertNotIn(other.partner_id.name, body)

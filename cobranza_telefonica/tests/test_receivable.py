@@ -157,7 +157,11 @@ class TestReceivableFigure(CobranzaCommon):
             "figure": (figure.balance, figure.overdue, figure.credit),
             "aging": tuple(aging),
             "form": form,
-            "list": (listed["cobranza_amount_due"], listed["cobranza_amount_overdue"], listed["cobranza_amount_credit"]),
+            "list": (
+                listed["cobranza_amount_due"],
+                listed["cobranza_amount_overdue"],
+                listed["cobranza_amount_credit"],
+            ),
             "statement": (statement["total"], statement["overdue"], statement["credit"]),
             "call screen": (call_figure.balance, call_figure.overdue, call_figure.credit),
         }
@@ -183,7 +187,9 @@ class TestReceivableFigure(CobranzaCommon):
         ratio = env["res.partner"]._cobranza_risk_values(company, [partner.id])[partner.id][1]
         self.assertAlmostEqual(ratio, max(0.0, min(overdue, balance)) / balance if balance > 0 else 0.0)
         template = env.ref("cobranza_telefonica.mail_template_cobranza_overdue")
-        for move in env["account.move"].browse(list(per_move)).filtered(lambda m: m.move_type == "out_invoice"):
+        for move in (
+            env["account.move"].browse(list(per_move)).filtered(lambda m: m.move_type == "out_invoice")
+        ):
             move_due, move_residual = per_move[move.id]
             with self.subTest(company=company.name, move=move.name):
                 # The letter: days from the oldest open instalment.
