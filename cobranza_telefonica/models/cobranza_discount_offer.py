@@ -1,5 +1,6 @@
 import logging
 from collections import defaultdict
+from contextlib import contextmanager
 
 from markupsafe import Markup
 
@@ -503,13 +504,35 @@ class CobranzaDiscountOffer(models.Model):
                 offer.sudo().write({"amount_paid": paid, "amount_short": offer.amount_to_pay - paid})
         return decided
 
+    @contextmanager
+    def _cobranza_own_sync(self):
+        """Let the credit notes made here be synchronised and balance-checked by the accounting
+        even when a payment's reconciliation (which suspends both for the entries it is
+        writing) is what triggered the discount."""
+        stack = self.env.cr.cache.get("account_disable_recursion_stack")
+        if stack is None:
+            yield
+            return
+        stack.pushmap({"skip_invoice_sync": False, "check_move_validity": True})
+        try:
+            yield
+        finally:
+            stack.popmap()
+
     def _cobranza_apply(self, today, paid):
         """Document the discount with one credit note per invoice and reconcile it."""
         self.ensure_one()
         self.sudo().write({"state": "applied", "date_decided": today, "amount_paid": paid, "amount_short": 0.0})
-        for line in self.line_ids:
-            refund = self._cobranza_credit_note(line, today)
-            line.sudo().credit_note_id = refund
+        with self._cobranza_own_sync():
+            for line in self.line_ids:
+                line.sudo().credit_note_id = self._cobranza_credit_note(line, today)
+        # Each note is matched with its own invoice first; where one payment paid an invoice of
+        # the offer in full, what its note leaves settles the others.
+        posted = self.line_ids.credit_note_id.filtered(lambda m: m.state == "posted")
+        if posted:
+            self._cobranza_reconcile(
+                (self.line_ids.move_id | posted).with_context(cobranza_discount_applying=True).sudo()
+            )
         links = Markup(", ").join(refund._get_html_link() for refund in self.line_ids.credit_note_id)
         self.message_post(body=Markup("%s %s") % (self.env._("Discount applied with the credit notes"), links))
 
@@ -525,19 +548,30 @@ class CobranzaDiscountOffer(models.Model):
         """A credit note (DTE 61 where the journal uses documents) made by Odoo's reversal of the
         invoice, its lines replaced by the discount per tax line (net reduced, VAT recomputed),
         posted per company setting and reconciled with the invoice."""
-        move = line.move_id.sudo().with_company(self.company_id).with_context(cobranza_discount_applying=True)
+        # A clean environment: the payment's reconciliation that got here runs with contexts
+        # (skip_invoice_sync...) that would leave the credit note's lines unsynchronised.
+        env = self.env(
+            su=True,
+            context={
+                "lang": self.env.context.get("lang"),
+                "tz": self.env.context.get("tz"),
+                "allowed_company_ids": self.company_id.ids,
+                "cobranza_discount_applying": True,
+            },
+        )
+        move = line.move_id.with_env(env)
         reason = self._cobranza_reason()
-        Reversal = self.env["account.move.reversal"].sudo().with_company(self.company_id)
+        Reversal = env["account.move.reversal"]
         vals = {"move_ids": [Command.set(move.ids)], "date": today, "reason": reason, "journal_id": move.journal_id.id}
         if move.l10n_latam_use_documents:
-            credit_type = self.env["l10n_latam.document.type"].search(
+            credit_type = env["l10n_latam.document.type"].search(
                 [("code", "=", "61"), ("country_id", "=", move.l10n_latam_document_type_id.country_id.id)], limit=1
             )
             if credit_type:
                 vals["l10n_latam_document_type_id"] = credit_type.id
         wizard = Reversal.with_context(active_model="account.move", active_ids=move.ids).create(vals)
         wizard.refund_moves()
-        refund = wizard.new_move_ids.with_context(cobranza_discount_applying=True)
+        refund = env["account.move"].browse(wizard.new_move_ids.ids)
         groups = self._cobranza_tax_groups(move)
         pairs = [(line.amount_open, line.percent)]
         weight = discount.discount_weight(pairs, move.amount_total)
@@ -573,10 +607,17 @@ class CobranzaDiscountOffer(models.Model):
             )
         if self.company_id.cobranza_discount_post:
             refund.action_post()
-            (move + refund).line_ids.filtered(
-                lambda x: x.account_id.account_type == "asset_receivable" and not x.reconciled
-            ).reconcile()
+            self._cobranza_reconcile(move + refund)
         return refund
+
+    @api.model
+    def _cobranza_reconcile(self, moves):
+        """Reconcile the open receivable items of ``moves``, account by account."""
+        lines = moves.line_ids.filtered(lambda x: x.account_id.account_type == "asset_receivable" and not x.reconciled)
+        for account in lines.account_id:
+            pair = lines.filtered(lambda x, a=account: x.account_id == a)
+            if pair.filtered(lambda x: x.balance > 0) and pair.filtered(lambda x: x.balance < 0):
+                pair.reconcile()
 
     @api.model
     def _cobranza_fill_references(self, refund, move, reason):
