@@ -28,6 +28,3 @@ from . import cobranza_discount_tier
 from . import cobranza_discount_offer
 from . import cobranza_discount_offer_line
 from . import cobranza_receivable_instalment
-from . import res_company_discount
-from . import account_move_discount
-from . import account_partial_reconcile_discount

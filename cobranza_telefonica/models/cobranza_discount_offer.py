@@ -56,7 +56,6 @@ class CobranzaDiscountOffer(models.Model):
     )
     rule_id = fields.Many2one(
         comodel_name="cobranza.discount.rule",
-        string="Rule",
         required=True,
         index=True,
         check_company=True,
@@ -64,18 +63,23 @@ class CobranzaDiscountOffer(models.Model):
     )
     kind = fields.Selection(related="rule_id.kind", store=True)
     call_id = fields.Many2one(
-        comodel_name="cobranza.call", string="Call", index="btree_not_null", ondelete="set null", check_company=True
+        comodel_name="cobranza.call", index="btree_not_null", ondelete="set null", check_company=True
     )
     line_ids = fields.One2many(
         comodel_name="cobranza.discount.offer.line", inverse_name="offer_id", string="Invoices"
     )
-    move_ids = fields.Many2many(comodel_name="account.move", string="Invoices offered", compute="_compute_move_ids")
+    move_ids = fields.Many2many(
+        comodel_name="account.move", string="Invoices offered", compute="_compute_move_ids"
+    )
     requested_percent = fields.Float(
         string="Settlement discount (%)",
         digits=(5, 2),
-        help="Settlement only: the percentage offered (default the rule's); early payment uses the rule's tiers.",
+        help="Settlement only: the percentage offered (default the rule's); early payment uses the "
+        "rule's tiers.",
     )
-    deadline = fields.Date(required=True, tracking=True, help="Payments dated up to this day earn the discount.")
+    deadline = fields.Date(
+        required=True, tracking=True, help="Payments dated up to this day earn the discount."
+    )
     state = fields.Selection(
         selection=[
             ("proposed", "Proposed"),
@@ -97,11 +101,15 @@ class CobranzaDiscountOffer(models.Model):
         comodel_name="res.users", string="Offered by", default=lambda self: self.env.user, readonly=True
     )
     date_offered = fields.Date(string="Offered on", readonly=True, copy=False)
-    approved_by_id = fields.Many2one(comodel_name="res.users", string="Approved by", readonly=True, copy=False)
+    approved_by_id = fields.Many2one(
+        comodel_name="res.users", string="Approved by", readonly=True, copy=False
+    )
     date_approved = fields.Date(string="Approved on", readonly=True, copy=False)
     date_decided = fields.Date(string="Decided on", readonly=True, copy=False)
     needs_approval = fields.Boolean(
-        readonly=True, copy=False, help="Above the rule's approval limit: a collection manager must approve it."
+        readonly=True,
+        copy=False,
+        help="Above the rule's approval limit: a collection manager must approve it.",
     )
     currency_id = fields.Many2one(comodel_name="res.currency", readonly=True)
     amount_open = fields.Monetary(string="Open amount", readonly=True, aggregator=None)
@@ -111,10 +119,18 @@ class CobranzaDiscountOffer(models.Model):
         string="Discount (company currency)", currency_field="company_currency_id", readonly=True
     )
     amount_paid = fields.Monetary(
-        string="Paid by the deadline", readonly=True, copy=False, aggregator=None, help="Money only, not credit notes."
+        string="Paid by the deadline",
+        readonly=True,
+        copy=False,
+        aggregator=None,
+        help="Money only, not credit notes.",
     )
     amount_short = fields.Monetary(
-        string="Short by", readonly=True, copy=False, aggregator=None, help="What the payments fell short of the discounted total."
+        string="Short by",
+        readonly=True,
+        copy=False,
+        aggregator=None,
+        help="What the payments fell short of the discounted total.",
     )
     credit_note_ids = fields.Many2many(
         comodel_name="account.move", string="Credit notes", compute="_compute_credit_note_ids"
@@ -144,9 +160,15 @@ class CobranzaDiscountOffer(models.Model):
     def create(self, vals_list):
         if not self.env.su:
             for vals in vals_list:
-                if DECIDED_FIELDS.intersection(vals) - {"state"} or vals.get("state", "proposed") != "proposed":
+                if (
+                    DECIDED_FIELDS.intersection(vals) - {"state"}
+                    or vals.get("state", "proposed") != "proposed"
+                ):
                     raise AccessError(
-                        self.env._("A discount offer is made proposed; its amounts and states are decided by the module.")
+                        self.env._(
+                            "A discount offer is made proposed; its amounts and states are decided "
+                            "by the module."
+                        )
                     )
                 vals.pop("user_id", None)
         for vals in vals_list:
@@ -162,7 +184,9 @@ class CobranzaDiscountOffer(models.Model):
     def write(self, vals):
         if not self.env.su and (DECIDED_FIELDS | {"user_id"}).intersection(vals):
             raise AccessError(
-                self.env._("The state, amounts and approval of a discount offer are decided by the module only.")
+                self.env._(
+                    "The state, amounts and approval of a discount offer are decided by the module only."
+                )
             )
         if {"line_ids", "partner_id", "rule_id", "company_id", "requested_percent", "deadline"} & set(vals):
             self._cobranza_check_editable()
@@ -201,7 +225,10 @@ class CobranzaDiscountOffer(models.Model):
                 )
             if move.move_type != "out_invoice" or move.state != "posted":
                 raise ValidationError(
-                    self.env._("%(move)s is not a posted customer invoice: no discount can be offered on it.", move=name)
+                    self.env._(
+                        "%(move)s is not a posted customer invoice: no discount can be offered on it.",
+                        move=name,
+                    )
                 )
             if move.payment_state in ("paid", "in_payment", "reversed") or move.currency_id.is_zero(
                 move.amount_residual
@@ -210,7 +237,9 @@ class CobranzaDiscountOffer(models.Model):
             if move.commercial_partner_id != self.partner_id.commercial_partner_id:
                 raise ValidationError(
                     self.env._(
-                        "%(move)s is not an invoice of %(customer)s.", move=name, customer=self.partner_id.display_name
+                        "%(move)s is not an invoice of %(customer)s.",
+                        move=name,
+                        customer=self.partner_id.display_name,
                     )
                 )
             if move.invoice_payment_term_id.early_discount:
@@ -222,18 +251,22 @@ class CobranzaDiscountOffer(models.Model):
                     )
                 )
         if len(moves.currency_id) > 1:
-            raise ValidationError(self.env._("A discount offer is in one currency: its invoices are in several."))
+            raise ValidationError(
+                self.env._("A discount offer is in one currency: its invoices are in several.")
+            )
         if self.rule_id.currency_id and moves.currency_id != self.rule_id.currency_id:
             raise ValidationError(
                 self.env._(
-                    "The rule %(rule)s is for documents in %(currency)s, the invoices are in %(invoice_currency)s.",
+                    "The rule %(rule)s is for documents in %(currency)s, the invoices are in "
+                    "%(invoice_currency)s.",
                     rule=self.rule_id.name,
                     currency=self.rule_id.currency_id.name,
                     invoice_currency=moves.currency_id.name,
                 )
             )
         others = self.search(
-            [("id", "!=", self.id), ("state", "in", OPEN_STATES), ("line_ids.move_id", "in", moves.ids)], limit=1
+            [("id", "!=", self.id), ("state", "in", OPEN_STATES), ("line_ids.move_id", "in", moves.ids)],
+            limit=1,
         )
         if others:
             raise ValidationError(
@@ -310,7 +343,8 @@ class CobranzaDiscountOffer(models.Model):
             if offer.deadline < today:
                 raise ValidationError(
                     self.env._(
-                        "The deadline %(deadline)s is in the past.", deadline=format_date(self.env, offer.deadline)
+                        "The deadline %(deadline)s is in the past.",
+                        deadline=format_date(self.env, offer.deadline),
                     )
                 )
             if not discount.in_window(today, rule.date_from or None, rule.date_to or None):
@@ -356,7 +390,9 @@ class CobranzaDiscountOffer(models.Model):
                 )
                 totals["open"] += open_amount
                 totals["discount"] += amount
-            amount_company = currency._convert(totals["discount"], offer.company_currency_id, offer.company_id, today)
+            amount_company = currency._convert(
+                totals["discount"], offer.company_currency_id, offer.company_id, today
+            )
             offer.sudo().write(
                 {
                     "currency_id": currency.id,
@@ -411,7 +447,11 @@ class CobranzaDiscountOffer(models.Model):
                 raise UserError(self.env._("Only a proposed discount offer can be approved."))
             offer._cobranza_compute()
             offer.sudo().write(
-                {"state": "approved", "approved_by_id": self.env.user.id, "date_approved": offer._cobranza_today()}
+                {
+                    "state": "approved",
+                    "approved_by_id": self.env.user.id,
+                    "date_approved": offer._cobranza_today(),
+                }
             )
             offer.activity_ids.sudo().action_feedback(feedback=self.env._("Approved"))
         return True
@@ -434,7 +474,8 @@ class CobranzaDiscountOffer(models.Model):
                 if offer.needs_approval:
                     raise UserError(
                         self.env._(
-                            "This discount is above the approval limit of its rule: it waits for a collection "
+                            "This discount is above the approval limit of its rule: it waits for a "
+                            "collection "
                             "manager's approval."
                         )
                     )
@@ -494,7 +535,8 @@ class CobranzaDiscountOffer(models.Model):
                 )
                 offer.message_post(
                     body=self.env._(
-                        "Expired: the payments by the deadline fell short of the discounted total by %(short)s; "
+                        "Expired: the payments by the deadline fell short of the discounted total by "
+                        "%(short)s; "
                         "they are applied as normal payments.",
                         short=format_amount(self.env, offer.amount_short, offer.currency_id),
                     )
@@ -522,7 +564,9 @@ class CobranzaDiscountOffer(models.Model):
     def _cobranza_apply(self, today, paid):
         """Document the discount with one credit note per invoice and reconcile it."""
         self.ensure_one()
-        self.sudo().write({"state": "applied", "date_decided": today, "amount_paid": paid, "amount_short": 0.0})
+        self.sudo().write(
+            {"state": "applied", "date_decided": today, "amount_paid": paid, "amount_short": 0.0}
+        )
         with self._cobranza_own_sync():
             for line in self.line_ids:
                 line.sudo().credit_note_id = self._cobranza_credit_note(line, today)
@@ -534,7 +578,9 @@ class CobranzaDiscountOffer(models.Model):
                 (self.line_ids.move_id | posted).with_context(cobranza_discount_applying=True).sudo()
             )
         links = Markup(", ").join(refund._get_html_link() for refund in self.line_ids.credit_note_id)
-        self.message_post(body=Markup("%s %s") % (self.env._("Discount applied with the credit notes"), links))
+        self.message_post(
+            body=Markup("%s %s") % (self.env._("Discount applied with the credit notes"), links)
+        )
 
     def _cobranza_reason(self):
         self.ensure_one()
@@ -562,10 +608,16 @@ class CobranzaDiscountOffer(models.Model):
         move = line.move_id.with_env(env)
         reason = self._cobranza_reason()
         Reversal = env["account.move.reversal"]
-        vals = {"move_ids": [Command.set(move.ids)], "date": today, "reason": reason, "journal_id": move.journal_id.id}
+        vals = {
+            "move_ids": [Command.set(move.ids)],
+            "date": today,
+            "reason": reason,
+            "journal_id": move.journal_id.id,
+        }
         if move.l10n_latam_use_documents:
             credit_type = env["l10n_latam.document.type"].search(
-                [("code", "=", "61"), ("country_id", "=", move.l10n_latam_document_type_id.country_id.id)], limit=1
+                [("code", "=", "61"), ("country_id", "=", move.l10n_latam_document_type_id.country_id.id)],
+                limit=1,
             )
             if credit_type:
                 vals["l10n_latam_document_type_id"] = credit_type.id
@@ -596,7 +648,9 @@ class CobranzaDiscountOffer(models.Model):
             )
         refund.write({"invoice_line_ids": commands, "invoice_date_due": today})
         self._cobranza_fill_references(refund, move, reason)
-        if float_compare(refund.amount_total, line.amount_discount, precision_rounding=move.currency_id.rounding):
+        if float_compare(
+            refund.amount_total, line.amount_discount, precision_rounding=move.currency_id.rounding
+        ):
             raise UserError(
                 self.env._(
                     "The credit note for %(move)s totals %(total)s instead of the discount of %(discount)s.",
@@ -613,7 +667,9 @@ class CobranzaDiscountOffer(models.Model):
     @api.model
     def _cobranza_reconcile(self, moves):
         """Reconcile the open receivable items of ``moves``, account by account."""
-        lines = moves.line_ids.filtered(lambda x: x.account_id.account_type == "asset_receivable" and not x.reconciled)
+        lines = moves.line_ids.filtered(
+            lambda x: x.account_id.account_type == "asset_receivable" and not x.reconciled
+        )
         for account in lines.account_id:
             pair = lines.filtered(lambda x, a=account: x.account_id == a)
             if pair.filtered(lambda x: x.balance > 0) and pair.filtered(lambda x: x.balance < 0):
@@ -670,7 +726,9 @@ class CobranzaDiscountOffer(models.Model):
         lines = (
             self.env["cobranza.discount.offer.line"]
             .sudo()
-            .search_fetch([("move_id", "in", moves.ids), ("offer_id.state", "in", OPEN_STATES)], ["move_id", "offer_id"])
+            .search_fetch(
+                [("move_id", "in", moves.ids), ("offer_id.state", "in", OPEN_STATES)], ["move_id", "offer_id"]
+            )
         )
         return {
             line.move_id.id

@@ -3,7 +3,15 @@ from odoo.exceptions import AccessError, UserError
 
 # Computed by the offer's code (as superuser) from the rule and the receivable figure.
 COMPUTED_FIELDS = frozenset(
-    {"percent", "amount_open", "amount_discount", "amount_net", "amount_tax", "amount_to_pay", "credit_note_id"}
+    {
+        "percent",
+        "amount_open",
+        "amount_discount",
+        "amount_net",
+        "amount_tax",
+        "amount_to_pay",
+        "credit_note_id",
+    }
 )
 
 
@@ -47,7 +55,9 @@ class CobranzaDiscountOfferLine(models.Model):
     def _cobranza_check_vals(self, vals):
         if not self.env.su and COMPUTED_FIELDS.intersection(vals):
             raise AccessError(
-                self.env._("The amounts of a discount offer are computed from its rule and its invoices only.")
+                self.env._(
+                    "The amounts of a discount offer are computed from its rule and its invoices only."
+                )
             )
 
     @api.model_create_multi
@@ -67,7 +77,8 @@ class CobranzaDiscountOfferLine(models.Model):
             self.offer_id._cobranza_compute()
         return res
 
-    def unlink(self):
+    @api.ondelete(at_uninstall=False)
+    def _unlink_if_proposed(self):
         if not self.env.su and self.offer_id.filtered(lambda o: o.state != "proposed"):
             raise UserError(self.env._("The invoices of a discount offer cannot change once it is approved."))
         return super().unlink()

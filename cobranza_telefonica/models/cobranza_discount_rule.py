@@ -51,7 +51,6 @@ class CobranzaDiscountRule(models.Model):
     )
     currency_id = fields.Many2one(
         comodel_name="res.currency",
-        string="Currency",
         help="Only documents in this currency; empty: any currency.",
     )
     amount_min = fields.Float(string="Minimum open amount", help="In the document's currency; 0: no minimum.")
@@ -64,7 +63,9 @@ class CobranzaDiscountRule(models.Model):
         comodel_name="cobranza.discount.tier", inverse_name="rule_id", string="Tiers", copy=True
     )
     min_days_overdue = fields.Integer(
-        string="Overdue for at least (days)", default=30, help="Settlement: debt overdue this many days or more."
+        string="Overdue for at least (days)",
+        default=30,
+        help="Settlement: debt overdue this many days or more.",
     )
     settlement_percent = fields.Float(string="Settlement discount (%)", digits=(5, 2))
     max_percent = fields.Float(
@@ -134,7 +135,9 @@ class CobranzaDiscountRule(models.Model):
                 )
             if rule.approval_percent < 0 or rule.approval_amount < 0:
                 raise ValidationError(
-                    self.env._("Discount rule %(rule)s: an approval limit cannot be negative.", rule=rule.name)
+                    self.env._(
+                        "Discount rule %(rule)s: an approval limit cannot be negative.", rule=rule.name
+                    )
                 )
             if rule.kind == "early":
                 tiers = [discount.Tier(t.days_before, t.percent) for t in rule.tier_ids]
@@ -148,7 +151,8 @@ class CobranzaDiscountRule(models.Model):
                 errors = discount.tier_errors(tiers, rule.max_percent)
                 if errors:
                     bad = next(
-                        (t.percent for t in tiers if discount.percent_errors(t.percent, rule.max_percent)), None
+                        (t.percent for t in tiers if discount.percent_errors(t.percent, rule.max_percent)),
+                        None,
                     )
                     raise ValidationError(rule._cobranza_percent_message(errors[0], bad))
             else:
@@ -158,7 +162,8 @@ class CobranzaDiscountRule(models.Model):
                 if rule.min_days_overdue < 1:
                     raise ValidationError(
                         self.env._(
-                            "Discount rule %(rule)s: a settlement is for overdue debt: at least 1 day overdue.",
+                            "Discount rule %(rule)s: a settlement is for overdue debt: at least 1 "
+                            "day overdue.",
                             rule=rule.name,
                         )
                     )
@@ -170,7 +175,11 @@ class CobranzaDiscountRule(models.Model):
                 raise ValidationError(
                     self.env._("Discount rule %(rule)s ends before it starts.", rule=rule.name)
                 )
-            if rule.amount_min < 0 or rule.amount_max < 0 or (rule.amount_max and rule.amount_min > rule.amount_max):
+            if (
+                rule.amount_min < 0
+                or rule.amount_max < 0
+                or (rule.amount_max and rule.amount_min > rule.amount_max)
+            ):
                 raise ValidationError(
                     self.env._(
                         "Discount rule %(rule)s: the amount range must be positive, its minimum not above "
@@ -250,7 +259,10 @@ class CobranzaDiscountRule(models.Model):
             move.company_id == self.company_id
             and discount.in_window(day, self.date_from or None, self.date_to or None)
             and (not self.partner_ids or partner in self.partner_ids.commercial_partner_id)
-            and (not self.category_ids or bool(self.category_ids & (partner.category_id | move.partner_id.category_id)))
+            and (
+                not self.category_ids
+                or bool(self.category_ids & (partner.category_id | move.partner_id.category_id))
+            )
             and (not self.risk_segment or partner.cobranza_risk_segment == self.risk_segment)
             and (not self.debtor_type or partner.cobranza_debtor_type == self.debtor_type)
             and (not self.document_type_ids or move.l10n_latam_document_type_id in self.document_type_ids)

@@ -208,3 +208,16 @@ class ResCompany(models.Model):
             setting=SQL_CLOCK_SETTING,
             tz=DEFAULT_TZ,
         )
+
+
+# Kept apart from the class above so each feature appends its own override without conflicts.
+# pylint: disable=consider-merging-classes-inherited
+class ResCompanyDiscount(models.Model):
+    _inherit = "res.company"
+
+    cobranza_discount_post = fields.Boolean(
+        string="Post discount credit notes",
+        default=True,
+        help="Post the credit note (DTE 61) of an applied discount at once; otherwise it is left "
+        "in draft for the accountant, and the invoice stays open until it is posted.",
+    )

@@ -13,6 +13,7 @@ recomputed on that reduced net, as Odoo and the SII compute it for the credit no
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from itertools import pairwise
 
 # Error codes of ``tier_errors`` and ``percent_errors``; the models turn them into Spanish messages.
 NOT_POSITIVE = "not_positive"
@@ -58,7 +59,7 @@ def tier_errors(tiers, max_percent):
     if len(set(days)) != len(days):
         errors.append(DUPLICATE_DAYS)
     ordered = sorted(tiers, key=lambda tier: tier.days)
-    if any(later.percent <= earlier.percent for earlier, later in zip(ordered, ordered[1:])):
+    if any(later.percent <= earlier.percent for earlier, later in pairwise(ordered)):
         errors.append(NOT_INCREASING)
     return list(dict.fromkeys(errors))
 
@@ -94,7 +95,9 @@ def windows_overlap(a_from, a_to, b_from, b_to):
 def needs_approval(percent, amount, approval_percent, approval_amount):
     """Above the approval limit (a percentage, an amount, or both; 0 means no limit of that kind)
     a manager must approve the discount."""
-    return bool((approval_percent and percent > approval_percent) or (approval_amount and amount > approval_amount))
+    return bool(
+        (approval_percent and percent > approval_percent) or (approval_amount and amount > approval_amount)
+    )
 
 
 @dataclass(frozen=True)

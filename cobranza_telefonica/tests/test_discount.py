@@ -59,7 +59,14 @@ class DiscountCommon(CobranzaCommon):
             "l10n_latam_document_type_id": cls.doc_types["33"].id,
             "invoice_date": invoice_date or cls.TODAY - timedelta(days=5),
             "invoice_line_ids": [
-                Command.create({"name": "Producto", "quantity": 1, "price_unit": price, "tax_ids": [Command.set(taxes.ids)]})
+                Command.create(
+                    {
+                        "name": "Producto",
+                        "quantity": 1,
+                        "price_unit": price,
+                        "tax_ids": [Command.set(taxes.ids)],
+                    }
+                )
                 for price, taxes in lines
             ],
         }
@@ -126,7 +133,8 @@ class TestDiscountOffer(DiscountCommon):
         """Lines with IVA, exempt, and IVA + ILA: the DTE 61 reduces each tax line's net and
         recomputes each tax on it; the invoice ends paid."""
         invoice = self._taxed_invoice(
-            self.customer, [(100000, self.iva), (50000, self.env["account.tax"]), (20000, self.iva | self.ila)]
+            self.customer,
+            [(100000, self.iva), (50000, self.env["account.tax"]), (20000, self.iva | self.ila)],
         )
         self.assertEqual(invoice.amount_total, 194800)  # 119.000 + 50.000 + 25.800
         offer = self._offer(self.early, invoice, DUE - timedelta(days=10))
@@ -181,7 +189,9 @@ class TestDiscountOffer(DiscountCommon):
     def test_settlement_several_invoices_with_approval(self):
         old = self._taxed_invoice(self.customer, [(50000, self.iva)], due=self.TODAY - timedelta(days=40))
         late = self._taxed_invoice(self.customer, [(30000, self.iva)], due=self.TODAY - timedelta(days=35))
-        offer = self._offer(self.settlement, old | late, self.TODAY + timedelta(days=7), requested_percent=8.0)
+        offer = self._offer(
+            self.settlement, old | late, self.TODAY + timedelta(days=7), requested_percent=8.0
+        )
         # 8 %: 4.000 + IVA 760 and 2.400 + IVA 456.
         self.assertEqual(offer.line_ids.mapped("amount_discount"), [4760, 2856])
         self.assertEqual(offer.amount_to_pay, 95200 - 7616)
@@ -235,7 +245,9 @@ class TestDiscountOffer(DiscountCommon):
         self.assertEqual(invoice.amount_total, 1469.13)  # IVA 234,5664 -> 234,57
         offer = self._offer(self.settlement, invoice, self.TODAY)
         # 5 %: net 61,728 -> 61,73; IVA 11,7287 -> 11,73.
-        self.assertEqual((offer.currency_id, offer.amount_discount, offer.amount_to_pay), (self.usd, 73.46, 1395.67))
+        self.assertEqual(
+            (offer.currency_id, offer.amount_discount, offer.amount_to_pay), (self.usd, 73.46, 1395.67)
+        )
         self.assertEqual(offer.amount_discount_company, round(73.46 * 950))
         offer.action_offer()
         wizard = (
@@ -246,7 +258,9 @@ class TestDiscountOffer(DiscountCommon):
         wizard._create_payments()
         self.assertEqual(offer.state, "applied")
         refund = offer.line_ids.credit_note_id
-        self.assertEqual((refund.currency_id, refund.amount_untaxed, refund.amount_tax), (self.usd, 61.73, 11.73))
+        self.assertEqual(
+            (refund.currency_id, refund.amount_untaxed, refund.amount_tax), (self.usd, 61.73, 11.73)
+        )
         self.assertTrue(self.usd.is_zero(invoice.amount_residual))
 
     def test_draft_credit_note_per_company_setting(self):
@@ -281,7 +295,9 @@ class TestDiscountAccess(DiscountCommon):
         Rule = self.env["cobranza.discount.rule"]
         self.assertEqual(Rule.with_user(self.collector).search([]), self.early | self.settlement)
         with self.assertRaises(AccessError):
-            Rule.with_user(self.collector).create({"name": "X", "kind": "settlement", "settlement_percent": 1})
+            Rule.with_user(self.collector).create(
+                {"name": "X", "kind": "settlement", "settlement_percent": 1}
+            )
         with self.assertRaises(AccessError):
             self.early.with_user(self.collector).max_percent = 50
         with self.assertRaises(AccessError):
@@ -337,7 +353,11 @@ class TestDiscountAccess(DiscountCommon):
             ({"kind": "settlement", "settlement_percent": 2}, "se traslapan"),  # overlaps the settlement rule
         ]
         for vals, message in cases:
-            with self.subTest(vals=vals), self.assertRaisesRegex(ValidationError, message), self.env.cr.savepoint():
+            with (
+                self.subTest(vals=vals),
+                self.assertRaisesRegex(ValidationError, message),
+                self.env.cr.savepoint(),
+            ):
                 Rule.create({"name": "Mala", **vals})
 
     def test_bad_offers_in_spanish(self):
@@ -363,7 +383,9 @@ class TestDiscountAccess(DiscountCommon):
                 "line_ids": [Command.create({"value": "percent", "value_amount": 100, "nb_days": 30})],
             }
         )
-        with_term = self._taxed_invoice(self.customer, [(50000, self.iva)], invoice_date=self.TODAY - timedelta(days=60), term=term)
+        with_term = self._taxed_invoice(
+            self.customer, [(50000, self.iva)], invoice_date=self.TODAY - timedelta(days=60), term=term
+        )
 
         def offer(moves, deadline=None, **vals):
             return Offer.create(
@@ -386,9 +408,16 @@ class TestDiscountAccess(DiscountCommon):
             ((with_term,), {}, "condición de pago"),
         ]
         for moves, vals, message in cases:
-            with self.subTest(message=message), self.assertRaisesRegex(ValidationError, message), self.env.cr.savepoint():
+            with (
+                self.subTest(message=message),
+                self.assertRaisesRegex(ValidationError, message),
+                self.env.cr.savepoint(),
+            ):
                 offer(moves, **vals)
         self.assertEqual(self.env["cobranza.discount.offer"].search_count([]), 0, "nothing half-written")
         offer((invoice,))
-        with self.assertRaisesRegex(ValidationError, "ya tiene una oferta de descuento abierta"), self.env.cr.savepoint():
+        with (
+            self.assertRaisesRegex(ValidationError, "ya tiene una oferta de descuento abierta"),
+            self.env.cr.savepoint(),
+        ):
             offer((invoice,))

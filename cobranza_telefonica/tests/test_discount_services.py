@@ -39,7 +39,8 @@ class TestDiscountServices(BaseCase):
         )
         # Paying earlier must never earn less: 10 days 1 %, 5 days 2 % overlap.
         self.assertEqual(
-            discount.tier_errors([discount.Tier(10, 1.0), discount.Tier(5, 2.0)], 5.0), [discount.NOT_INCREASING]
+            discount.tier_errors([discount.Tier(10, 1.0), discount.Tier(5, 2.0)], 5.0),
+            [discount.NOT_INCREASING],
         )
 
     def test_settlement_and_windows(self):
@@ -49,8 +50,12 @@ class TestDiscountServices(BaseCase):
         self.assertTrue(discount.in_window(date(2026, 3, 1), None, None))
         self.assertTrue(discount.in_window(date(2026, 3, 31), date(2026, 3, 1), date(2026, 3, 31)))
         self.assertFalse(discount.in_window(date(2026, 4, 1), date(2026, 3, 1), date(2026, 3, 31)))
-        self.assertTrue(discount.windows_overlap(date(2026, 3, 1), date(2026, 3, 31), date(2026, 3, 31), None))
-        self.assertFalse(discount.windows_overlap(date(2026, 3, 1), date(2026, 3, 30), date(2026, 3, 31), None))
+        self.assertTrue(
+            discount.windows_overlap(date(2026, 3, 1), date(2026, 3, 31), date(2026, 3, 31), None)
+        )
+        self.assertFalse(
+            discount.windows_overlap(date(2026, 3, 1), date(2026, 3, 30), date(2026, 3, 31), None)
+        )
         self.assertTrue(discount.windows_overlap(None, None, date(2026, 3, 31), date(2026, 3, 31)))
 
     def test_approval(self):
@@ -63,7 +68,9 @@ class TestDiscountServices(BaseCase):
         # Net 100.000 with IVA 19 % and an exempt line of 50.000: total 169.000; 3 % off.
         groups = [discount.TaxGroup("iva", 100000.0, (19.0,)), discount.TaxGroup("exempt", 50000.0)]
         reductions = discount.split(groups, discount.discount_weight([(169000.0, 3.0)], 169000.0), 0)
-        self.assertEqual([(r.net, r.taxes, r.total) for r in reductions], [(3000, (570,), 3570), (1500, (), 1500)])
+        self.assertEqual(
+            [(r.net, r.taxes, r.total) for r in reductions], [(3000, (570,), 3570), (1500, (), 1500)]
+        )
         self.assertEqual(discount.total(reductions, 0), 5070)  # exactly 3 % of 169.000
 
     def test_split_rounds_to_the_peso_like_the_sii(self):
