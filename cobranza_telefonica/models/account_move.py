@@ -402,3 +402,10 @@ class AccountMoveDiscount(models.Model):
         for move_id in self.env["cobranza.discount.offer"]._cobranza_open_offer_moves(self):
             reasons.setdefault(move_id, "discount")
         return reasons
+
+    def _cobranza_mail_discount_lines(self):
+        """The early-payment discounts the invoices of this e-mail can get (preventive e-mails)."""
+        self.ensure_one()
+        return self.env["cobranza.discount.offer"]._cobranza_quote_texts(
+            self._cobranza_mail_moves(), ("early",)
+        )

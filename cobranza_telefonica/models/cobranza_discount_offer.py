@@ -1,6 +1,7 @@
 import logging
 from collections import defaultdict
 from contextlib import contextmanager
+from datetime import timedelta
 
 from markupsafe import Markup
 
@@ -118,6 +119,14 @@ class CobranzaDiscountOffer(models.Model):
     amount_discount_company = fields.Monetary(
         string="Discount (company currency)", currency_field="company_currency_id", readonly=True
     )
+    amount_paid_company = fields.Monetary(
+        string="Collected (company currency)",
+        currency_field="company_currency_id",
+        compute="_compute_amount_paid_company",
+        store=True,
+        help="Paid by the deadline on an applied offer, in company currency at the rate of the day it "
+        "was offered: what the discount helped collect.",
+    )
     amount_paid = fields.Monetary(
         string="Paid by the deadline",
         readonly=True,
@@ -141,6 +150,19 @@ class CobranzaDiscountOffer(models.Model):
     def _compute_name(self):
         for offer in self:
             offer.name = f"{offer.partner_id.display_name or ''} · {offer.deadline or ''}"
+
+    @api.depends("amount_paid", "state", "currency_id", "date_offered")
+    def _compute_amount_paid_company(self):
+        for offer in self:
+            if offer.state != "applied" or not offer.currency_id:
+                offer.amount_paid_company = 0.0
+                continue
+            offer.amount_paid_company = offer.currency_id._convert(
+                offer.amount_paid,
+                offer.company_currency_id,
+                offer.company_id,
+                offer.date_offered or offer._cobranza_today(),
+            )
 
     @api.depends("line_ids.move_id")
     def _compute_move_ids(self):
@@ -303,14 +325,15 @@ class CobranzaDiscountOffer(models.Model):
             groups.append(discount.TaxGroup(key, base, tuple(taxes.mapped("amount"))))
         return groups
 
-    def _cobranza_line_pairs(self, line, instalments, today):
-        """[(open amount, percent)] of one invoice's open instalments under the offer's rule."""
-        rule, move = self.rule_id, line.move_id
+    @api.model
+    def _cobranza_pairs(self, rule, move, instalments, deadline, percent):
+        """[(open amount, percent)] of one invoice's open instalments under ``rule`` when paid by
+        ``deadline`` (early payment: each instalment's tier; settlement: ``percent``)."""
         if rule.kind == "early":
             tiers = [discount.Tier(tier.days_before, tier.percent) for tier in rule.tier_ids]
             pairs = []
             for due, amount, _company_amount, _days in instalments:
-                tier = discount.early_tier(tiers, due, self.deadline)
+                tier = discount.early_tier(tiers, due, deadline)
                 pairs.append((amount, tier.percent if tier else 0.0))
             if not any(percent for _amount, percent in pairs):
                 raise ValidationError(
@@ -318,7 +341,7 @@ class CobranzaDiscountOffer(models.Model):
                         "%(move)s earns no early-payment discount under %(rule)s if paid by %(deadline)s.",
                         move=move.display_name,
                         rule=rule.name,
-                        deadline=format_date(self.env, self.deadline),
+                        deadline=format_date(self.env, deadline),
                     )
                 )
             return pairs
@@ -333,7 +356,30 @@ class CobranzaDiscountOffer(models.Model):
                     min=rule.min_days_overdue,
                 )
             )
-        return [(amount, self.requested_percent) for _due, amount, _company, _days in instalments]
+        return [(amount, percent) for _due, amount, _company, _days in instalments]
+
+    @api.model
+    def _cobranza_quote(self, rule, move, instalments, deadline, percent=0.0):
+        """The discount ``rule`` gives on ``move`` (its open ``instalments`` from the receivable
+        figure) paid by ``deadline``: the offer line's values, in the invoice's currency, net and
+        VAT as the credit note will carry them. A Spanish ValidationError when it gives nothing."""
+        currency = move.currency_id
+        digits = currency.decimal_places
+        open_amount = currency.round(sum(row[1] for row in instalments))
+        pairs = self._cobranza_pairs(rule, move, instalments, deadline, percent)
+        weight = discount.discount_weight(pairs, move.amount_total)
+        reductions = discount.split(self._cobranza_tax_groups(move), weight, digits)
+        amount = discount.total(reductions, digits)
+        net = discount.currency_round(sum(r.net for r in reductions), digits)
+        return {
+            "percent": round(100.0 * amount / open_amount, 2) if open_amount else 0.0,
+            "weight": weight,
+            "amount_open": open_amount,
+            "amount_net": net,
+            "amount_tax": discount.currency_round(amount - net, digits),
+            "amount_discount": amount,
+            "amount_to_pay": currency.round(open_amount - amount),
+        }
 
     def _cobranza_compute(self):
         """Check the offer and write its amounts (as superuser: nobody else writes them)."""
@@ -356,7 +402,6 @@ class CobranzaDiscountOffer(models.Model):
             offer._cobranza_check_moves()
             instalments = self.env["cobranza.receivable"]._cobranza_instalments(offer.line_ids.move_id)
             currency = offer.line_ids.move_id.currency_id
-            digits = currency.decimal_places
             totals = defaultdict(float)
             max_percent = 0.0
             for line in offer.line_ids:
@@ -371,23 +416,12 @@ class CobranzaDiscountOffer(models.Model):
                             move=move.display_name,
                         )
                     )
-                pairs = offer._cobranza_line_pairs(line, instalments[move.id], today)
-                weight = discount.discount_weight(pairs, move.amount_total)
-                reductions = discount.split(self._cobranza_tax_groups(move), weight, digits)
-                amount = discount.total(reductions, digits)
-                net = discount.currency_round(sum(r.net for r in reductions), digits)
-                percent = round(100.0 * amount / open_amount, 2) if open_amount else 0.0
-                max_percent = max(max_percent, percent)
-                line.sudo().write(
-                    {
-                        "percent": percent,
-                        "amount_open": open_amount,
-                        "amount_net": net,
-                        "amount_tax": discount.currency_round(amount - net, digits),
-                        "amount_discount": amount,
-                        "amount_to_pay": currency.round(open_amount - amount),
-                    }
+                values = offer._cobranza_quote(
+                    rule, move, instalments[move.id], offer.deadline, offer.requested_percent
                 )
+                max_percent = max(max_percent, values["percent"])
+                line.sudo().write(values)
+                amount = values["amount_discount"]
                 totals["open"] += open_amount
                 totals["discount"] += amount
             amount_company = currency._convert(
@@ -405,6 +439,104 @@ class CobranzaDiscountOffer(models.Model):
                     ),
                 }
             )
+
+    @api.model
+    def _cobranza_quotes(self, moves, kinds=("early", "settlement")):
+        """What each of ``moves`` can get today, for the script and the e-mails: the open offer
+        that holds it (approved or offered), else what its rule gives on the company's day
+        (early payment: the best tier reachable today, until its last day; settlement: the
+        rule's percentage for the rule's days to pay). Quotes that would need a manager's
+        approval are left out. A list of dicts (move, percent, discount, to_pay, deadline)."""
+        moves = moves.filtered(
+            lambda m: (
+                m.move_type == "out_invoice"
+                and m.state == "posted"
+                and m.payment_state in ("not_paid", "partial")
+                and not m.invoice_payment_term_id.early_discount
+            )
+        )
+        if not moves:
+            return []
+        lines = (
+            self.env["cobranza.discount.offer.line"]
+            .sudo()
+            .search([("move_id", "in", moves.ids), ("offer_id.state", "in", ("approved", "offered"))])
+        )
+        held = {line.move_id.id: line for line in lines}
+        instalments = self.env["cobranza.receivable"]._cobranza_instalments(moves)
+        Rule = self.env["cobranza.discount.rule"].sudo()
+        quotes = []
+        for move in moves:
+            line = held.get(move.id)
+            if line:
+                if line.offer_id.kind in kinds:
+                    quotes.append(
+                        {
+                            "move": move,
+                            "percent": line.percent,
+                            "discount": line.amount_discount,
+                            "to_pay": line.amount_to_pay,
+                            "deadline": line.offer_id.deadline,
+                        }
+                    )
+                continue
+            rows = instalments.get(move.id)
+            if not rows:
+                continue
+            today = move.company_id._cobranza_today()
+            open_amount = move.currency_id.round(sum(row[1] for row in rows))
+            for kind in kinds:
+                rule = Rule._cobranza_rule_for(move, kind, open_amount, today)
+                if not rule:
+                    continue
+                if kind == "early":
+                    tiers = [discount.Tier(tier.days_before, tier.percent) for tier in rule.tier_ids]
+                    tier = discount.early_tier(tiers, rows[0][0], today)
+                    if not tier:
+                        continue
+                    deadline, percent = rows[0][0] - timedelta(days=tier.days), 0.0
+                else:
+                    deadline, percent = today + timedelta(days=rule.offer_days), rule.settlement_percent
+                if rule.date_to and deadline > rule.date_to:
+                    deadline = rule.date_to
+                try:
+                    values = self._cobranza_quote(rule, move, rows, deadline, percent)
+                except (UserError, ValidationError):
+                    continue
+                amount_company = move.currency_id._convert(
+                    values["amount_discount"], move.company_id.currency_id, move.company_id, today
+                )
+                if discount.needs_approval(
+                    values["percent"], amount_company, rule.approval_percent, rule.approval_amount
+                ):
+                    continue
+                quotes.append(
+                    {
+                        "move": move,
+                        "percent": values["percent"],
+                        "discount": values["amount_discount"],
+                        "to_pay": values["amount_to_pay"],
+                        "deadline": deadline,
+                    }
+                )
+                break
+        return quotes
+
+    @api.model
+    def _cobranza_quote_texts(self, moves, kinds=("early", "settlement")):
+        """The quotes of ``moves`` as sentences to read aloud or to e-mail."""
+        return [
+            self.env._(
+                "%(doc_type)s %(folio)s: pay %(to_pay)s by %(deadline)s and save %(discount)s (%(percent)s %%)",
+                doc_type=quote["move"].l10n_latam_document_type_id.name or "",
+                folio=quote["move"].l10n_latam_document_number or quote["move"].name,
+                to_pay=format_amount(self.env, quote["to_pay"], quote["move"].currency_id),
+                deadline=format_date(self.env, quote["deadline"]),
+                discount=format_amount(self.env, quote["discount"], quote["move"].currency_id),
+                percent=quote["percent"],
+            )
+            for quote in self._cobranza_quotes(moves, kinds)
+        ]
 
     # ------------------------------------------------------------------
     # Approval and offering
@@ -625,9 +757,7 @@ class CobranzaDiscountOffer(models.Model):
         wizard.refund_moves()
         refund = env["account.move"].browse(wizard.new_move_ids.ids)
         groups = self._cobranza_tax_groups(move)
-        pairs = [(line.amount_open, line.percent)]
-        weight = discount.discount_weight(pairs, move.amount_total)
-        reductions = {r.key: r for r in discount.split(groups, weight, move.currency_id.decimal_places)}
+        reductions = {r.key: r for r in discount.split(groups, line.weight, move.currency_id.decimal_places)}
         accounts = {}
         for invoice_line in move.invoice_line_ids.filtered(lambda x: x.display_type == "product"):
             accounts.setdefault(tuple(sorted(invoice_line.tax_ids.ids)), invoice_line.account_id)

@@ -43,6 +43,9 @@ class CobranzaDiscountOfferLine(models.Model):
         readonly=True,
         help="Of the open amount (early payment: the tiers earned by each instalment paid by the deadline).",
     )
+    weight = fields.Float(
+        digits=0, readonly=True, help="The share of the invoice's total given away (the credit note's basis)."
+    )
     amount_open = fields.Monetary(string="Open amount", readonly=True)
     amount_net = fields.Monetary(string="Discount net", readonly=True)
     amount_tax = fields.Monetary(string="Discount VAT", readonly=True)

@@ -68,6 +68,11 @@ class CobranzaDiscountRule(models.Model):
         help="Settlement: debt overdue this many days or more.",
     )
     settlement_percent = fields.Float(string="Settlement discount (%)", digits=(5, 2))
+    offer_days = fields.Integer(
+        string="Days to pay",
+        default=7,
+        help="Settlement: the deadline the call script and e-mails quote, counted from today.",
+    )
     max_percent = fields.Float(
         string="Maximum discount (%)",
         digits=(5, 2),

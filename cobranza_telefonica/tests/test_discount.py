@@ -280,6 +280,64 @@ class TestDiscountOffer(DiscountCommon):
         offer.action_cancel()
         self.assertNotEqual(invoice._cobranza_exclusion_reasons().get(invoice.id), "discount")
 
+    # ------------------------------------------------------------------ offered in calls and e-mails
+
+    def test_quotes_in_script_and_email(self):
+        """The call script's {discount_offer} and the preventive e-mail show what applies today:
+        early payment for the invoice not yet due (best tier 3 %, until 10 days before the due
+        date), settlement for the overdue one (5 % for the rule's 7 days); the e-mail only the
+        early payment; an open offer shows its own figures."""
+        early = self._taxed_invoice(self.customer, [(100000, self.iva)])
+        overdue = self._taxed_invoice(self.customer, [(50000, self.iva)], due=self.TODAY - timedelta(days=40))
+        quotes = {q["move"]: q for q in self.env["cobranza.discount.offer"]._cobranza_quotes(early | overdue)}
+        self.assertEqual(
+            (quotes[early]["percent"], quotes[early]["discount"], quotes[early]["deadline"]),
+            (3.0, 3570, DUE - timedelta(days=10)),
+        )
+        self.assertEqual(
+            (quotes[overdue]["discount"], quotes[overdue]["to_pay"], quotes[overdue]["deadline"]),
+            (2975, 59500 - 2975, self.TODAY + timedelta(days=7)),
+        )
+        values = self.customer.with_user(self.collector)._cobranza_script_values()
+        self.assertEqual(len(values["discount_offer"]), 2)
+        self.assertIn(early.l10n_latam_document_number, " ".join(values["discount_offer"]))
+        step = self.env["cobranza.script.step"].new({"text": "Oferta: {discount_offer}"})
+        self.assertIn("<li>", step._render(values))
+        lines = early._cobranza_mail_discount_lines()
+        self.assertEqual(len(lines), 1)
+        self.assertIn("3.0 %", lines[0])
+        self.assertEqual(overdue._cobranza_mail_discount_lines(), [])
+        # An open offer is quoted with its own figures (here a settlement of 8 %, approved).
+        offer = self._offer(self.settlement, overdue, self.TODAY + timedelta(days=3), requested_percent=8.0)
+        offer.with_user(self.manager).action_approve()
+        quote = next(q for q in self.env["cobranza.discount.offer"]._cobranza_quotes(overdue))
+        self.assertEqual((quote["discount"], quote["deadline"]), (4760, self.TODAY + timedelta(days=3)))
+
+    def test_collector_offers_settlement_from_call(self):
+        overdue = self._taxed_invoice(self.customer, [(50000, self.iva)], due=self.TODAY - timedelta(days=40))
+        self._taxed_invoice(
+            self.customer, [(10000, self.iva)], due=self.TODAY - timedelta(days=3)
+        )  # too recent
+        call = self.env["cobranza.call"].sudo().create(
+            {
+                "partner_id": self.customer.id,
+                "user_id": self.collector.id,
+                "contact_result": "debtor",
+                "outcome": "call_back",
+                "move_ids": [Command.set(overdue.ids)],
+            }
+        )
+        action = call.with_user(self.collector).action_cobranza_offer_discount()
+        offer = self.Offer.with_context(action["context"]).create({})
+        self.assertEqual((offer.call_id, offer.rule_id, offer.move_ids), (call, self.settlement, overdue))
+        self.assertEqual((offer.amount_discount, offer.deadline), (2975, self.TODAY + timedelta(days=7)))
+        self.assertEqual(call.discount_offer_ids, offer)
+        offer.action_offer()
+        self._pay(overdue, 59500 - 2975, self.TODAY + timedelta(days=2))
+        self.assertEqual(offer.state, "applied")
+        self.assertEqual(offer.amount_paid_company, 56525)
+        self.assertTrue(overdue.currency_id.is_zero(overdue.amount_residual))
+
 
 @tagged("post_install", "-at_install")
 class TestDiscountAccess(DiscountCommon):
