@@ -527,7 +527,8 @@ class CobranzaDiscountOffer(models.Model):
         """The quotes of ``moves`` as sentences to read aloud or to e-mail."""
         return [
             self.env._(
-                "%(doc_type)s %(folio)s: pay %(to_pay)s by %(deadline)s and save %(discount)s (%(percent)s %%)",
+                "%(doc_type)s %(folio)s: pay %(to_pay)s by %(deadline)s and save %(discount)s "
+                "(%(percent)s %%)",
                 doc_type=quote["move"].l10n_latam_document_type_id.name or "",
                 folio=quote["move"].l10n_latam_document_number or quote["move"].name,
                 to_pay=format_amount(self.env, quote["to_pay"], quote["move"].currency_id),

@@ -318,17 +318,21 @@ class TestDiscountOffer(DiscountCommon):
         self._taxed_invoice(
             self.customer, [(10000, self.iva)], due=self.TODAY - timedelta(days=3)
         )  # too recent
-        call = self.env["cobranza.call"].sudo().create(
-            {
-                "partner_id": self.customer.id,
-                "user_id": self.collector.id,
-                "contact_result": "debtor",
-                "outcome": "call_back",
-                "move_ids": [Command.set(overdue.ids)],
-            }
+        call = (
+            self.env["cobranza.call"]
+            .sudo()
+            .create(
+                {
+                    "partner_id": self.customer.id,
+                    "user_id": self.collector.id,
+                    "contact_result": "debtor",
+                    "outcome": "call_back",
+                    "move_ids": [Command.set(overdue.ids)],
+                }
+            )
         )
         action = call.with_user(self.collector).action_cobranza_offer_discount()
-        offer = self.Offer.with_context(action["context"]).create({})
+        offer = self.Offer.with_context(**action["context"]).create({})
         self.assertEqual((offer.call_id, offer.rule_id, offer.move_ids), (call, self.settlement, overdue))
         self.assertEqual((offer.amount_discount, offer.deadline), (2975, self.TODAY + timedelta(days=7)))
         self.assertEqual(call.discount_offer_ids, offer)
