@@ -142,7 +142,10 @@ class CobranzaDiscountOffer(models.Model):
         help="What the payments fell short of the discounted total.",
     )
     credit_note_ids = fields.Many2many(
-        comodel_name="account.move", string="Credit notes", compute="_compute_credit_note_ids"
+        comodel_name="account.move",
+        string="Credit notes",
+        compute="_compute_credit_note_ids",
+        help="The credit notes (or, for a financial discount, the journal entries) that applied it.",
     )
     note = fields.Text(string="Notes")
 
@@ -700,9 +703,11 @@ class CobranzaDiscountOffer(models.Model):
         self.sudo().write(
             {"state": "applied", "date_decided": today, "amount_paid": paid, "amount_short": 0.0}
         )
+        financial = self.company_id.cobranza_discount_method == "financial"
         with self._cobranza_own_sync():
             for line in self.line_ids:
-                line.sudo().credit_note_id = self._cobranza_credit_note(line, today)
+                make = self._cobranza_financial_entry if financial else self._cobranza_credit_note
+                line.sudo().credit_note_id = make(line, today)
         # Each note is matched with its own invoice first; where one payment paid an invoice of
         # the offer in full, what its note leaves settles the others.
         posted = self.line_ids.credit_note_id.filtered(lambda m: m.state == "posted")
@@ -711,9 +716,12 @@ class CobranzaDiscountOffer(models.Model):
                 (self.line_ids.move_id | posted).with_context(cobranza_discount_applying=True).sudo()
             )
         links = Markup(", ").join(refund._get_html_link() for refund in self.line_ids.credit_note_id)
-        self.message_post(
-            body=Markup("%s %s") % (self.env._("Discount applied with the credit notes"), links)
+        label = (
+            self.env._("Financial discount applied with the entries")
+            if financial
+            else self.env._("Discount applied with the credit notes")
         )
+        self.message_post(body=Markup("%s %s") % (label, links))
 
     def _cobranza_reason(self):
         self.ensure_one()
@@ -806,6 +814,64 @@ class CobranzaDiscountOffer(models.Model):
             if pair.filtered(lambda x: x.balance > 0) and pair.filtered(lambda x: x.balance < 0):
                 pair.reconcile()
 
+    def _cobranza_financial_entry(self, line, today):
+        """A financial discount: a journal entry moving the discount from the invoice's
+        receivable to the company's discount account, with no tax line (the VAT declared stays),
+        posted; the offer reconciles it with the invoice."""
+        company = self.company_id
+        move = line.move_id.sudo()
+        receivable = move.line_ids.filtered(lambda x: x.account_id.account_type == "asset_receivable")[:1]
+        journal = (
+            self.env["account.journal"]
+            .sudo()
+            .search(
+                [*self.env["account.journal"]._check_company_domain(company), ("type", "=", "general")],
+                limit=1,
+            )
+        )
+        if not journal:
+            raise UserError(self.env._("%(company)s has no miscellaneous journal.", company=company.name))
+        amount = line.amount_discount
+        balance = move.currency_id._convert(amount, company.currency_id, company, today)
+        reason = self._cobranza_reason()
+        common = {"partner_id": move.commercial_partner_id.id, "currency_id": move.currency_id.id}
+        entry = (
+            self.env["account.move"]
+            .sudo()
+            .with_company(company)
+            .create(
+                {
+                    "move_type": "entry",
+                    "journal_id": journal.id,
+                    "date": today,
+                    "ref": f"{reason} · {move.name}",
+                    "line_ids": [
+                        Command.create(
+                            {
+                                **common,
+                                "name": f"{reason} · {move.name}",
+                                "account_id": company.cobranza_discount_account_id.id,
+                                "amount_currency": amount,
+                                "balance": balance,
+                            }
+                        ),
+                        Command.create(
+                            {
+                                **common,
+                                "name": f"{reason} · {move.name}",
+                                "account_id": receivable.account_id.id,
+                                "amount_currency": -amount,
+                                "balance": -balance,
+                            }
+                        ),
+                    ],
+                }
+            )
+        )
+        entry.action_post()
+        self._cobranza_reconcile((move + entry).with_context(cobranza_discount_applying=True))
+        return entry
+
     @api.model
     def _cobranza_fill_references(self, refund, move, reason):
         """Where Odoo Enterprise's l10n_cl_edi is installed, the credit note's SII references
@@ -834,7 +900,17 @@ class CobranzaDiscountOffer(models.Model):
         if not moves or self.env.context.get("cobranza_discount_applying"):
             return
         offers = self.sudo().search([("state", "=", "offered"), ("line_ids.move_id", "in", moves.ids)])
-        offers._cobranza_evaluate()
+        # A discount that cannot be applied never blocks the payment that triggered it: the
+        # offer stays offered, says why, and the daily check tries again.
+        for offer in offers:
+            try:
+                with self.env.cr.savepoint():
+                    offer._cobranza_evaluate()
+            except (UserError, ValidationError) as error:
+                _logger.warning("Discount offer %s could not be applied: %s", offer.id, error)
+                offer.message_post(
+                    body=self.env._("The discount could not be applied: %(error)s", error=str(error))
+                )
 
     @api.model
     def _cron_cobranza_check_discount_offers(self, batch_size=500):

@@ -52,7 +52,12 @@ class CobranzaDiscountOfferLine(models.Model):
     amount_discount = fields.Monetary(string="Discount", readonly=True)
     amount_to_pay = fields.Monetary(string="To pay", readonly=True)
     credit_note_id = fields.Many2one(
-        comodel_name="account.move", string="Credit note", readonly=True, copy=False, check_company=True
+        comodel_name="account.move",
+        string="Credit note",
+        readonly=True,
+        copy=False,
+        check_company=True,
+        help="The credit note (DTE 61) that applied the discount, or the journal entry of a financial discount.",
     )
 
     def _cobranza_check_vals(self, vals):

@@ -1,4 +1,5 @@
 from datetime import date, timedelta
+from unittest.mock import patch
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -272,6 +273,44 @@ class TestDiscountOffer(DiscountCommon):
         self.assertEqual(offer.state, "applied")
         self.assertEqual(offer.line_ids.credit_note_id.state, "draft")
         self.assertEqual(invoice.amount_residual, 3570)
+
+    def test_financial_discount(self):
+        """Financial discount: the discount moves from the receivable to the company's account,
+        no tax line, no credit note; the invoice ends paid."""
+        account = self.company_data["default_account_expense"]
+        with self.assertRaises(ValidationError):
+            self.company.cobranza_discount_method = "financial"
+        self.company.write(
+            {"cobranza_discount_method": "financial", "cobranza_discount_account_id": account.id}
+        )
+        invoice = self._taxed_invoice(self.customer, [(100000, self.iva)])
+        offer = self._offer(self.early, invoice, DUE - timedelta(days=10))
+        offer.action_offer()
+        self._pay(invoice, 115430, DUE - timedelta(days=10))
+        self.assertEqual(offer.state, "applied")
+        entry = offer.line_ids.credit_note_id
+        self.assertEqual(entry.move_type, "entry")
+        self.assertFalse(entry.line_ids.tax_line_id | entry.line_ids.tax_ids)
+        self.assertEqual(entry.line_ids.filtered(lambda x: x.account_id == account).balance, 3570)
+        self.assertEqual(self._receivable(entry).balance, -3570)
+        self.assertTrue(invoice.currency_id.is_zero(invoice.amount_residual))
+        self.assertEqual(invoice.amount_tax, 19000, "the VAT declared does not change")
+
+    def test_failure_never_blocks_the_payment(self):
+        """A discount that cannot be applied (here the credit note fails) leaves the payment
+        registered and the offer offered, with a note why; the daily check applies it later."""
+        invoice = self._taxed_invoice(self.customer, [(100000, self.iva)])
+        offer = self._offer(self.early, invoice, DUE - timedelta(days=10))
+        offer.action_offer()
+        Offer = type(self.env["cobranza.discount.offer"])
+        with patch.object(Offer, "_cobranza_credit_note", side_effect=UserError("Sin folios")):
+            self._pay(invoice, 115430, DUE - timedelta(days=10))
+        self.assertEqual(offer.state, "offered")
+        self.assertEqual(invoice.amount_residual, 3570)
+        self.assertIn("Sin folios", offer.message_ids[:1].body)
+        self.env["cobranza.discount.offer"]._cron_cobranza_check_discount_offers()
+        self.assertEqual(offer.state, "applied")
+        self.assertTrue(invoice.currency_id.is_zero(invoice.amount_residual))
 
     def test_open_offer_pauses_escalation(self):
         invoice = self._taxed_invoice(self.customer, [(50000, self.iva)], due=self.TODAY - timedelta(days=40))
