@@ -57,7 +57,8 @@ class CobranzaDiscountOfferLine(models.Model):
         readonly=True,
         copy=False,
         check_company=True,
-        help="The credit note (DTE 61) that applied the discount, or the journal entry of a financial discount.",
+        help="The credit note (DTE 61) that applied the discount, or the journal entry of a financial "
+        "discount.",
     )
 
     def _cobranza_check_vals(self, vals):
