@@ -5,6 +5,8 @@ from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
+from odoo.addons.account.tests.common import AccountTestInvoicingHttpCommon
+
 from .common import CobranzaCommon
 
 DUE = date(2026, 4, 5)  # 20 days after CobranzaCommon.TODAY
@@ -522,3 +524,53 @@ class TestDiscountAccess(DiscountCommon):
             self.env.cr.savepoint(),
         ):
             offer((invoice,))
+
+
+@tagged("post_install", "-at_install")
+class TestDiscountTour(DiscountCommon, AccountTestInvoicingHttpCommon):
+    def test_settlement_from_call_tour(self):
+        """In Chromium: a collector offers a settlement of 8 % from a call (above the 5 % limit),
+        a manager approves and offers it, the payment arrives and the DTE 61 exists."""
+        overdue = self._taxed_invoice(self.customer, [(50000, self.iva)], due=self.TODAY - timedelta(days=40))
+        call = (
+            self.env["cobranza.call"]
+            .sudo()
+            .create(
+                {
+                    "partner_id": self.customer.id,
+                    "user_id": self.collector.id,
+                    "contact_result": "debtor",
+                    "outcome": "call_back",
+                    "move_ids": [Command.set(overdue.ids)],
+                }
+            )
+        )
+        self.start_tour(
+            f"/odoo/action-cobranza_telefonica.action_cobranza_call/{call.id}",
+            "cobranza_discount_offer_tour",
+            login=self.collector.login,
+        )
+        offer = call.discount_offer_ids
+        self.assertRecordValues(
+            offer,
+            [
+                {
+                    "state": "proposed",
+                    "requested_percent": 8.0,
+                    "amount_discount": 4760,
+                    "needs_approval": True,
+                }
+            ],
+        )
+        self.assertEqual(offer.user_id, self.collector)
+        self.start_tour(
+            f"/odoo/action-cobranza_telefonica.action_cobranza_discount_offer/{offer.id}",
+            "cobranza_discount_approve_tour",
+            login=self.manager.login,
+        )
+        self.assertRecordValues(offer, [{"state": "offered", "approved_by_id": self.manager.id}])
+        self._pay(overdue, 59500 - 4760, self.TODAY + timedelta(days=1))
+        self.assertEqual(offer.state, "applied")
+        refund = offer.line_ids.credit_note_id
+        self.assertEqual((refund.l10n_latam_document_type_id.code, refund.amount_total), ("61", 4760))
+        self.assertTrue(overdue.currency_id.is_zero(overdue.amount_residual))
