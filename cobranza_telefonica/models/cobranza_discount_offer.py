@@ -468,6 +468,7 @@ class CobranzaDiscountOffer(models.Model):
         held = {line.move_id.id: line for line in lines}
         instalments = self.env["cobranza.receivable"]._cobranza_instalments(moves)
         Rule = self.env["cobranza.discount.rule"].sudo()
+        rules = {}  # (company id, kind) -> the active rules, searched once
         quotes = []
         for move in moves:
             line = held.get(move.id)
@@ -489,7 +490,10 @@ class CobranzaDiscountOffer(models.Model):
             today = move.company_id._cobranza_today()
             open_amount = move.currency_id.round(sum(row[1] for row in rows))
             for kind in kinds:
-                rule = Rule._cobranza_rule_for(move, kind, open_amount, today)
+                key = (move.company_id.id, kind)
+                if key not in rules:
+                    rules[key] = Rule.search([("company_id", "=", key[0]), ("kind", "=", kind)])
+                rule = next((r for r in rules[key] if r._cobranza_matches(move, open_amount, today)), None)
                 if not rule:
                     continue
                 if kind == "early":

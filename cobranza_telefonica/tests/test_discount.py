@@ -415,6 +415,38 @@ class TestDiscountAccess(DiscountCommon):
         )
         self.assertNotIn(rule, self.env["cobranza.discount.rule"].with_user(self.collector).search([]))
 
+    def test_offer_on_another_company_invoice_refused(self):
+        other = self.setup_other_company()["company"]
+        partner = self.customer.with_company(other)
+        foreign = (
+            self.env["account.move"]
+            .with_company(other)
+            .create(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": partner.id,
+                    "invoice_date": self.TODAY - timedelta(days=60),
+                    "invoice_date_due": self.TODAY - timedelta(days=40),
+                    "invoice_line_ids": [Command.create({"name": "x", "price_unit": 1000, "tax_ids": []})],
+                }
+            )
+        )
+        foreign.action_post()
+        Offer = self.env["cobranza.discount.offer"].with_context(
+            allowed_company_ids=[self.company.id, other.id]
+        )
+        with self.assertRaises(UserError), self.env.cr.savepoint():
+            Offer.create(
+                {
+                    "company_id": self.company.id,
+                    "partner_id": self.customer.id,
+                    "rule_id": self.settlement.id,
+                    "deadline": self.TODAY + timedelta(days=5),
+                    "line_ids": [Command.create({"move_id": foreign.id})],
+                }
+            )
+        self.assertFalse(self.env["cobranza.discount.offer"].search([]))
+
     def test_nothing_forged_by_rpc(self):
         invoice = self._taxed_invoice(self.customer, [(100000, self.iva)])
         offer = self._offer(self.early, invoice, DUE - timedelta(days=10))
