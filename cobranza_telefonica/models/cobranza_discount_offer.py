@@ -466,9 +466,21 @@ class CobranzaDiscountOffer(models.Model):
             .search([("move_id", "in", moves.ids), ("offer_id.state", "in", ("approved", "offered"))])
         )
         held = {line.move_id.id: line for line in lines}
-        instalments = self.env["cobranza.receivable"]._cobranza_instalments(moves)
-        Rule = self.env["cobranza.discount.rule"].sudo()
-        rules = {}  # (company id, kind) -> the active rules, searched once
+        # Rules searched once (one query per e-mail or call when a company has none).
+        found = (
+            self.env["cobranza.discount.rule"]
+            .sudo()
+            .search([("company_id", "in", moves.company_id.ids), ("kind", "in", list(kinds))])
+        )
+        rules = {
+            (company.id, kind): found.filtered(lambda r, c=company, k=kind: r.company_id == c and r.kind == k)
+            for company in moves.company_id
+            for kind in kinds
+        }
+        quoted = moves.filtered(
+            lambda m: m.id not in held and found.filtered(lambda r: r.company_id == m.company_id)
+        )
+        instalments = self.env["cobranza.receivable"]._cobranza_instalments(quoted) if quoted else {}
         quotes = []
         for move in moves:
             line = held.get(move.id)
@@ -490,10 +502,8 @@ class CobranzaDiscountOffer(models.Model):
             today = move.company_id._cobranza_today()
             open_amount = move.currency_id.round(sum(row[1] for row in rows))
             for kind in kinds:
-                key = (move.company_id.id, kind)
-                if key not in rules:
-                    rules[key] = Rule.search([("company_id", "=", key[0]), ("kind", "=", kind)])
-                rule = next((r for r in rules[key] if r._cobranza_matches(move, open_amount, today)), None)
+                candidates = rules[(move.company_id.id, kind)]
+                rule = next((r for r in candidates if r._cobranza_matches(move, open_amount, today)), None)
                 if not rule:
                     continue
                 if kind == "early":
