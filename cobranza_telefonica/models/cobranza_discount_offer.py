@@ -289,6 +289,8 @@ class CobranzaDiscountOffer(models.Model):
                     invoice_currency=moves.currency_id.name,
                 )
             )
+        # Two collectors offering on one invoice at once: the second waits, then sees the first.
+        self.env["cobranza.promise"]._cobranza_lock_moves(moves)
         others = self.search(
             [("id", "!=", self.id), ("state", "in", OPEN_STATES), ("line_ids.move_id", "in", moves.ids)],
             limit=1,
@@ -928,15 +930,21 @@ class CobranzaDiscountOffer(models.Model):
 
     @api.model
     def _cron_cobranza_check_discount_offers(self, batch_size=500):
-        """Daily: apply or expire the offered discounts, a batch at a time; one offer's error is
-        logged and the rest go on."""
-        offers = self.search([("state", "=", "offered")], limit=batch_size)
-        for offer in offers:
-            try:
-                with self.env.cr.savepoint():
-                    offer._cobranza_evaluate()
-            except (UserError, ValidationError):
-                _logger.exception("Discount offer %s could not be evaluated", offer.id)
+        """Daily: apply or expire the offered discounts, and expire the proposed or approved ones
+        whose deadline passed, a batch at a time; one offer's error is logged and the rest go on.
+        Return how many offers were looked at."""
+        offers = self.search([("state", "in", OPEN_STATES)], order="id")
+        for start in range(0, len(offers), batch_size):
+            for offer in offers[start : start + batch_size]:
+                try:
+                    with self.env.cr.savepoint():
+                        if offer.state == "offered":
+                            offer._cobranza_evaluate()
+                        elif offer.deadline < offer._cobranza_today():
+                            offer.sudo().write({"state": "expired", "date_decided": offer._cobranza_today()})
+                            offer.activity_ids.sudo().unlink()
+                except (UserError, ValidationError):
+                    _logger.exception("Discount offer %s could not be evaluated", offer.id)
         return len(offers)
 
     @api.model

@@ -230,6 +230,17 @@ class TestDiscountOffer(DiscountCommon):
         self.assertFalse(offer.line_ids.credit_note_id)
         self.assertEqual(invoice.amount_residual, 119000 - 114430)
 
+    def test_unoffered_offers_expire(self):
+        """A proposed offer nobody offered expires after its deadline and frees its invoice."""
+        invoice = self._taxed_invoice(self.customer, [(50000, self.iva)], due=self.TODAY - timedelta(days=40))
+        offer = self._offer(self.settlement, invoice, self.TODAY + timedelta(days=2), requested_percent=8.0)
+        self.assertTrue(offer.activity_ids)
+        with self._clock_at(self.TODAY + timedelta(days=3)):
+            self.env["cobranza.discount.offer"]._cron_cobranza_check_discount_offers(batch_size=1)
+            self.assertEqual(offer.state, "expired")
+            self.assertFalse(offer.activity_ids)
+            self._offer(self.settlement, invoice, self.TODAY + timedelta(days=5))
+
     def test_payment_after_deadline_earns_nothing(self):
         invoice = self._taxed_invoice(self.customer, [(100000, self.iva)])
         deadline = DUE - timedelta(days=10)
