@@ -39,6 +39,9 @@
         "views/account_move_followup_views.xml",
         "views/res_partner_followup_views.xml",
         "views/menus.xml",
+        "security/cobranza_discount_rules.xml",
+        "data/cobranza_discount_data.xml",
+        "views/cobranza_discount_views.xml",
     ],
     "demo": [
         "demo/res_users_demo.xml",

@@ -24,3 +24,8 @@ from . import cobranza_contact_gate
 from . import cobranza_contact_queue
 from . import cobranza_followup_action
 from . import cobranza_followup_run
+from . import cobranza_discount_rule
+from . import cobranza_discount_tier
+from . import cobranza_discount_offer
+from . import cobranza_discount_offer_line
+from . import cobranza_receivable_instalment

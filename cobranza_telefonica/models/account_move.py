@@ -388,3 +388,24 @@ class AccountMovePromise(models.Model):
         action["domain"] = [("line_ids.move_id", "=", self.id)]
         action["context"] = {"default_partner_id": self.commercial_partner_id.id}
         return action
+
+
+class AccountMoveDiscount(models.Model):
+    _inherit = "account.move"
+
+    def _cobranza_exclusion_selection(self):
+        return [*super()._cobranza_exclusion_selection(), ("discount", "Open discount offer")]
+
+    def _cobranza_exclusion_reasons(self):
+        """An open discount offer pauses the escalation of its invoices until its deadline."""
+        reasons = super()._cobranza_exclusion_reasons()
+        for move_id in self.env["cobranza.discount.offer"]._cobranza_open_offer_moves(self):
+            reasons.setdefault(move_id, "discount")
+        return reasons
+
+    def _cobranza_mail_discount_lines(self):
+        """The early-payment discounts the invoices of this e-mail can get (preventive e-mails)."""
+        self.ensure_one()
+        return self.env["cobranza.discount.offer"]._cobranza_quote_texts(
+            self._cobranza_mail_moves(), ("early",)
+        )

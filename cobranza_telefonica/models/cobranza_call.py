@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from markupsafe import Markup
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import format_amount, format_datetime
 
@@ -455,3 +455,50 @@ class CobranzaCall(models.Model):
                     author_id=self.env.user.partner_id.id,
                     subtype_xmlid="mail.mt_note",
                 )
+
+
+# Kept apart from the class above so each feature appends its own override without conflicts.
+# pylint: disable=consider-merging-classes-inherited
+class CobranzaCallDiscount(models.Model):
+    _inherit = "cobranza.call"
+
+    discount_offer_ids = fields.One2many(
+        comodel_name="cobranza.discount.offer", inverse_name="call_id", string="Discount offers"
+    )
+
+    def action_cobranza_offer_discount(self):
+        """Open a settlement offer for this call's customer: the overdue invoices discussed (else
+        all its overdue invoices) that the company's settlement rule covers, its percentage and
+        days to pay. The offer checks the rule and the approval limit when it is saved."""
+        self.ensure_one()
+        partner = self.partner_id.commercial_partner_id
+        today = self.company_id._cobranza_today()
+        moves = self.move_ids or partner._cobranza_open_invoices(self.company_id)
+        moves = moves.filtered(lambda m: m.cobranza_oldest_due_date and m.cobranza_oldest_due_date < today)
+        Rule = self.env["cobranza.discount.rule"]
+        rule = Rule.browse()
+        for move in moves:
+            rule = Rule._cobranza_rule_for(move, "settlement", move.amount_residual, today)
+            if rule:
+                break
+        if not rule:
+            raise UserError(
+                self.env._("No settlement discount rule covers the overdue invoices of this customer.")
+            )
+        covered = moves.filtered(lambda m: rule._cobranza_matches(m, m.amount_residual, today))
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Discount offer"),
+            "res_model": "cobranza.discount.offer",
+            "view_mode": "form",
+            "target": "current",
+            "context": {
+                "default_partner_id": partner.id,
+                "default_company_id": self.company_id.id,
+                "default_call_id": self.id,
+                "default_rule_id": rule.id,
+                "default_requested_percent": rule.settlement_percent,
+                "default_deadline": today + timedelta(days=rule.offer_days),
+                "default_line_ids": [Command.create({"move_id": move.id}) for move in covered],
+            },
+        }

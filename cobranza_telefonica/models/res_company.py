@@ -208,3 +208,45 @@ class ResCompany(models.Model):
             setting=SQL_CLOCK_SETTING,
             tz=DEFAULT_TZ,
         )
+
+
+# Kept apart from the class above so each feature appends its own override without conflicts.
+# pylint: disable=consider-merging-classes-inherited
+class ResCompanyDiscount(models.Model):
+    _inherit = "res.company"
+
+    cobranza_discount_post = fields.Boolean(
+        string="Post discount credit notes",
+        default=True,
+        help="Post the credit note (DTE 61) of an applied discount at once; otherwise it is left "
+        "in draft for the accountant, and the invoice stays open until it is posted.",
+    )
+    cobranza_discount_method = fields.Selection(
+        selection=[
+            ("credit_note", "Credit note (DTE 61)"),
+            ("financial", "Financial discount (no tax change)"),
+        ],
+        string="Discount accounting",
+        default="credit_note",
+        required=True,
+        help="Credit note: a DTE 61 referencing the invoice lowers the net and the VAT (Chile's "
+        "way). Financial discount: a journal entry writes the discount off to an expense account; "
+        "the VAT already declared does not change.",
+    )
+    cobranza_discount_account_id = fields.Many2one(
+        comodel_name="account.account",
+        string="Financial discount account",
+        check_company=True,
+        help="The expense account financial discounts are written off to.",
+    )
+
+    @api.constrains("cobranza_discount_method", "cobranza_discount_account_id")
+    def _check_cobranza_discount_account(self):
+        for company in self:
+            if company.cobranza_discount_method == "financial" and not company.cobranza_discount_account_id:
+                raise ValidationError(
+                    self.env._(
+                        "%(company)s writes discounts off as financial discounts: choose the account.",
+                        company=company.name,
+                    )
+                )

@@ -20,3 +20,9 @@ class ResConfigSettings(models.TransientModel):
     cobranza_default_collector_id = fields.Many2one(
         related="company_id.cobranza_default_collector_id", readonly=False
     )
+
+    cobranza_discount_method = fields.Selection(related="company_id.cobranza_discount_method", readonly=False)
+    cobranza_discount_account_id = fields.Many2one(
+        related="company_id.cobranza_discount_account_id", readonly=False
+    )
+    cobranza_discount_post = fields.Boolean(related="company_id.cobranza_discount_post", readonly=False)

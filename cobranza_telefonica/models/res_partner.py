@@ -642,3 +642,18 @@ class ResPartner(models.Model):
     def action_cobranza_process(self):
         """Run the follow-up now for these customers only (in the current companies)."""
         return self.env["cobranza.followup.run"]._cobranza_run_manual(partners=self.commercial_partner_id)
+
+
+# Kept apart from the class above so each feature appends its own override without conflicts.
+# pylint: disable=consider-merging-classes-inherited
+class ResPartnerDiscount(models.Model):
+    _inherit = "res.partner"
+
+    def _cobranza_script_values(self, moves=None, collector=None, company=None):
+        """``{discount_offer}``: the discounts the customer's invoices can get today."""
+        values = super()._cobranza_script_values(moves=moves, collector=collector, company=company)
+        company = company or self.env.company
+        if moves is None:
+            moves = self.commercial_partner_id._cobranza_open_invoices(company)
+        values["discount_offer"] = self.env["cobranza.discount.offer"]._cobranza_quote_texts(moves)
+        return values
