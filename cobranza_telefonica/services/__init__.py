@@ -10,3 +10,4 @@ from . import guardrails
 from . import clock
 from . import validation
 from . import receivable
+from . import dte_xml

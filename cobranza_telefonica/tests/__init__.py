@@ -26,3 +26,4 @@ from . import test_followup_run_access
 from . import test_gate
 from . import test_receivable
 from . import test_receivable_services
+from . import test_dte_services
