@@ -39,6 +39,8 @@
         "views/account_move_followup_views.xml",
         "views/res_partner_followup_views.xml",
         "views/menus.xml",
+        "security/cobranza_dte_rules.xml",
+        "views/cobranza_dte_views.xml",
     ],
     "demo": [
         "demo/res_users_demo.xml",

@@ -23,3 +23,4 @@ from . import cobranza_contact_gate
 from . import cobranza_contact_queue
 from . import cobranza_followup_action
 from . import cobranza_followup_run
+from . import account_move_dte

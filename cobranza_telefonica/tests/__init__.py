@@ -27,3 +27,4 @@ from . import test_gate
 from . import test_receivable
 from . import test_receivable_services
 from . import test_dte_services
+from . import test_dte_import
