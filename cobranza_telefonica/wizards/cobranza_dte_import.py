@@ -294,9 +294,25 @@ class CobranzaDteImport(models.TransientModel):
         if document.receiver_vat == "55555555-5":
             # The SII's RUT for every foreign customer: tell them apart by name.
             domain.append(("name", "=ilike", document.receiver_name))
-        partner = Partner.search(domain, order="parent_id desc, id", limit=1).commercial_partner_id
-        if partner:
-            return partner
+        partners = Partner.search(domain, order="id").commercial_partner_id
+        if len(partners) > 1:
+            # Several customers share the RUT (branches, old duplicates): the one with the XML's
+            # name, else the one the company invoices most.
+            name = " ".join((document.receiver_name or "").split()).casefold()
+            partners = partners.filtered(lambda p: " ".join((p.name or "").split()).casefold() == name) or partners
+        if len(partners) > 1:
+            counts = dict(
+                self.env["account.move"]
+                .sudo()
+                ._read_group(
+                    [("company_id", "=", self.company_id.id), ("commercial_partner_id", "in", partners.ids)],
+                    ["commercial_partner_id"],
+                    ["__count"],
+                )
+            )
+            partners = partners.sorted(lambda p: (-counts.get(p, 0), p.id))
+        if partners:
+            return partners[0]
         foreign = document.receiver_vat == "55555555-5"
         return Partner.create(
             {
