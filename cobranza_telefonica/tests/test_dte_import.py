@@ -195,6 +195,7 @@ class TestDteImport(DteCommon):
             ("official.xml", read("sii_official_F60T33.xml")),
         ]
         self.env["res.lang"]._activate_lang("es_419")
+        self.env["ir.module.module"]._load_module_terms(["cobranza_telefonica"], ["es_419"], overwrite=True)
         wizard = self._import(*files, lang="es_419")
         rows = {line.file_name: line for line in wizard.line_ids}
         self.assertEqual({line.result for line in wizard.line_ids}, {"refused"})
