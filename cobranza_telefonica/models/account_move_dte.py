@@ -58,9 +58,7 @@ class AccountMoveDte(models.Model):
         readonly=True,
         help="The receiver's answer in the SII's registry of acceptance and claims.",
     )
-    cobranza_sii_event = fields.Selection(
-        selection=SII_EVENTS, string="SII event", copy=False, readonly=True
-    )
+    cobranza_sii_event = fields.Selection(selection=SII_EVENTS, string="SII event", copy=False, readonly=True)
     cobranza_sii_event_date = fields.Date(string="SII event date", copy=False, readonly=True)
     cobranza_sii_reception_date = fields.Datetime(string="SII reception", copy=False, readonly=True)
     cobranza_dte_ceded = fields.Boolean(
@@ -131,9 +129,7 @@ class AccountMoveDte(models.Model):
             doc_type = move.l10n_latam_document_type_id
             folio = move._cobranza_dte_folio()
             if doc_type and folio:
-                move.cobranza_dte_label = self.env._(
-                    "%(type)s N° %(folio)s", type=doc_type.name, folio=folio
-                )
+                move.cobranza_dte_label = self.env._("%(type)s N° %(folio)s", type=doc_type.name, folio=folio)
             else:
                 move.cobranza_dte_label = move.name if move.name != "/" else False
 
@@ -179,12 +175,16 @@ class AccountMoveDte(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         if not self.env.su and any(DTE_PROTECTED_FIELDS.intersection(vals) for vals in vals_list):
-            raise UserError(self.env._("The SII data of an invoice is written only by the DTE import and the SII sync."))
+            raise UserError(
+                self.env._("The SII data of an invoice is written only by the DTE import and the SII sync.")
+            )
         return super().create(vals_list)
 
     def write(self, vals):
         if not self.env.su and DTE_PROTECTED_FIELDS.intersection(vals):
-            raise UserError(self.env._("The SII data of an invoice is written only by the DTE import and the SII sync."))
+            raise UserError(
+                self.env._("The SII data of an invoice is written only by the DTE import and the SII sync.")
+            )
         return super().write(vals)
 
     # --- finding a document by its SII key ---------------------------------------------------
@@ -236,7 +236,9 @@ def dte_error_message(env, error):
     if code == "missing":
         return env._("The element %(field)s is missing.", field=params["field"])
     if code == "not_number":
-        return env._("%(field)s is not a whole number: “%(value)s”.", field=params["field"], value=params["value"])
+        return env._(
+            "%(field)s is not a whole number: “%(value)s”.", field=params["field"], value=params["value"]
+        )
     if code == "bad_date":
         return env._("%(field)s is not a date: “%(value)s”.", field=params["field"], value=params["value"])
     if code == "bad_rut":

@@ -9,6 +9,7 @@ type, totals that do not add up) never stops the other documents of the file: it
 ``Parsed.errors`` beside the good ``documents``.
 """
 
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -44,6 +45,7 @@ OTHER_TOTALS = ("ImptoReten", "IVANoRet", "CredEC", "GrntDep", "MontoNF", "IVAPr
 
 _DECLARATION = re.compile(rb"^\s*<\?xml[^>]*\?>", re.DOTALL)
 _ENCODING = re.compile(rb"encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
+_INTEGER = re.compile(r"^([-+]?\d{1,18})(?:\.0*)?$")
 _FORBIDDEN = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 ENCODINGS = {
     "utf-8": ("utf-8",),
@@ -264,16 +266,10 @@ def _int(element, *path, required=False, what=None):
         if required:
             raise DteError("missing", field=what or path[-1])
         return 0
-    try:
-        return int(value)
-    except ValueError:
-        try:
-            number = float(value)
-        except ValueError:
-            raise DteError("not_number", field=what or path[-1], value=value[:40]) from None
-        if number != int(number):
-            raise DteError("not_number", field=what or path[-1], value=value[:40])
-        return int(number)
+    match = _INTEGER.match(value)
+    if not match:
+        raise DteError("not_number", field=what or path[-1], value=value[:40])
+    return int(match.group(1))
 
 
 def _float(element, *path):
@@ -281,9 +277,12 @@ def _float(element, *path):
     if not value:
         return 0.0
     try:
-        return float(value)
+        number = float(value)
     except ValueError:
-        raise DteError("not_number", field=path[-1], value=value[:40]) from None
+        number = math.nan
+    if not math.isfinite(number) or abs(number) >= 1e15:
+        raise DteError("not_number", field=path[-1], value=value[:40])
+    return number
 
 
 def _date(element, *path, required=False):
@@ -367,7 +366,9 @@ def read_document(dte, position=1):
     else:
         currency = "PESO CL"
     if not any(_child(totals, name) is not None for name in OTHER_TOTALS) and net + exempt + vat != total:
-        raise DteError("totals", net=net, exempt=exempt, vat=vat, total=total, difference=total - (net + exempt + vat))
+        raise DteError(
+            "totals", net=net, exempt=exempt, vat=vat, total=total, difference=total - (net + exempt + vat)
+        )
     lines = []
     for detail in _children(body, "Detalle"):
         lines.append(
@@ -483,7 +484,9 @@ def parse(data, max_bytes=MAX_BYTES):
         cessions = _child(root, "DocumentoAEC", "Cesiones")
         if cessions is None:
             raise DteError("missing", field="Cesiones")
-        _read_dtes(parsed, [dte for ceded in _children(cessions, "DTECedido") for dte in _dte_of_ceded(ceded)])
+        _read_dtes(
+            parsed, [dte for ceded in _children(cessions, "DTECedido") for dte in _dte_of_ceded(ceded)]
+        )
         for element in _children(cessions, "Cesion"):
             parsed.cessions.append(_read_cession(element))
         if not parsed.cessions:

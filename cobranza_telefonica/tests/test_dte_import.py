@@ -50,7 +50,10 @@ class DteCommon(FollowupCommon):
             context["lang"] = lang
         env = self.env(user=user, context=context)
         attachments = env["ir.attachment"].create(
-            [{"name": name, "datas": base64.b64encode(data), "res_model": "cobranza.dte.import"} for name, data in files]
+            [
+                {"name": name, "datas": base64.b64encode(data), "res_model": "cobranza.dte.import"}
+                for name, data in files
+            ]
         )
         wizard = env["cobranza.dte.import"].create(
             {"company_id": self.company.id, "attachment_ids": [(6, 0, attachments.ids)]}
@@ -72,13 +75,18 @@ class DteCommon(FollowupCommon):
 class TestDteImport(DteCommon):
     def test_envio_creates_drafts_with_the_xml_totals(self):
         wizard = self._import(("envio.xml", read("envio_ns_iso88591.xml")))
-        self.assertEqual(self._rows(wizard), [("33", "1001", "created"), ("34", "2001", "created"), ("61", "301", "created")])
+        self.assertEqual(
+            self._rows(wizard),
+            [("33", "1001", "created"), ("34", "2001", "created"), ("61", "301", "created")],
+        )
         invoice, exempt, credit = wizard.line_ids.move_id
         self.assertEqual(invoice.name, "FAC 001001")
         self.assertEqual(invoice.state, "draft")
         self.assertEqual(invoice.move_type, "out_invoice")
         self.assertEqual(invoice.partner_id, self.customer, "the customer is found by RUT")
-        self.assertEqual((invoice.amount_untaxed, invoice.amount_tax, invoice.amount_total), (100000, 19000, 119000))
+        self.assertEqual(
+            (invoice.amount_untaxed, invoice.amount_tax, invoice.amount_total), (100000, 19000, 119000)
+        )
         self.assertEqual(invoice.invoice_date, date(2026, 2, 2))
         self.assertEqual(invoice.invoice_date_due, date(2026, 3, 4))
         self.assertEqual(invoice.l10n_latam_document_number, "001001")
@@ -92,7 +100,9 @@ class TestDteImport(DteCommon):
         self.assertEqual(credit.cobranza_dte_origin_id, invoice)
         self.assertEqual(credit.reversed_entry_id, invoice)
         self.assertFalse(credit.cobranza_dte_cancels_origin, "CodRef 3 corrects amounts, it does not cancel")
-        attachment = self.env["ir.attachment"].search([("res_model", "=", "account.move"), ("res_id", "=", invoice.id)])
+        attachment = self.env["ir.attachment"].search(
+            [("res_model", "=", "account.move"), ("res_id", "=", invoice.id)]
+        )
         self.assertEqual(attachment.name, "envio.xml")
 
     def test_reimport_changes_nothing(self):
@@ -104,7 +114,9 @@ class TestDteImport(DteCommon):
         self.assertEqual([line.result for line in again.line_ids], ["unchanged"] * 3)
         self.assertEqual(again.line_ids.move_id, moves)
         self.assertEqual(self.env["account.move"].search_count([("company_id", "=", self.company.id)]), count)
-        self.assertEqual(self.env["ir.attachment"].search_count([("res_model", "=", "account.move")]), attachments)
+        self.assertEqual(
+            self.env["ir.attachment"].search_count([("res_model", "=", "account.move")]), attachments
+        )
 
     def test_match_existing_posted_invoice(self):
         invoice = self._invoice(self.customer, 100000, date(2026, 3, 4), date(2026, 2, 2))
@@ -167,7 +179,11 @@ class TestDteImport(DteCommon):
         self.assertFalse(self._find("33", 1004))
 
     def test_new_customer_created_by_rut(self):
-        data = read("dte_bare_cp1252.xml").replace(b"12533840-2", b"77123456-9").replace(b"Juan P\xe9rez Soto", b"Comercial Sur Ltda")
+        data = (
+            read("dte_bare_cp1252.xml")
+            .replace(b"12533840-2", b"77123456-9")
+            .replace(b"Juan P\xe9rez Soto", b"Comercial Sur Ltda")
+        )
         wizard = self._import(("new.xml", data))
         move = wizard.line_ids.move_id
         self.assertEqual(wizard.line_ids.result, "created")
@@ -183,7 +199,13 @@ class TestDteImport(DteCommon):
         wizard = self._import(("lote.zip", buffer.getvalue()))
         self.assertEqual(
             sorted((line.doc_type, line.folio, line.result) for line in wizard.line_ids),
-            [("", "", "refused"), ("33", "1001", "created"), ("33", "1002", "created"), ("34", "2001", "created"), ("61", "301", "created")],
+            [
+                ("", "", "refused"),
+                ("33", "1001", "created"),
+                ("33", "1002", "created"),
+                ("34", "2001", "created"),
+                ("61", "301", "created"),
+            ],
         )
 
     def test_bad_files_are_refused_with_spanish_reasons(self):
@@ -209,12 +231,16 @@ class TestDteImport(DteCommon):
         self.assertNotIn("Traceback", " ".join(wizard.line_ids.mapped("message")))
 
     def test_schema_checked_on_signed_files(self):
-        data = read("sii_official_F60T33.xml").replace(b"<TipoDTE>33</TipoDTE>\n\t\t\t\t<Folio>60", b"<TipoDTE>33</TipoDTE>\n\t\t\t\t<Folio>-60")
+        data = read("sii_official_F60T33.xml").replace(
+            b"<TipoDTE>33</TipoDTE>\n\t\t\t\t<Folio>60", b"<TipoDTE>33</TipoDTE>\n\t\t\t\t<Folio>-60"
+        )
         wizard = self._import(("official.xml", data))
         self.assertEqual(wizard.line_ids.mapped("result"), ["refused"])
 
     def test_wizard_errors(self):
-        wizard = self.env["cobranza.dte.import"].with_user(self.manager).create({"company_id": self.company.id})
+        wizard = (
+            self.env["cobranza.dte.import"].with_user(self.manager).create({"company_id": self.company.id})
+        )
         with self.assertRaises(UserError):
             wizard.action_import()
         with self.assertRaises(AccessError):
@@ -237,14 +263,20 @@ class TestDteCession(DteCommon):
         self.assertEqual(self._rows(wizard), [("33", "1001", "ceded")])
         self.assertTrue(invoice.cobranza_dte_ceded)
         self.assertEqual(
-            (invoice.cobranza_dte_assignee_vat, invoice.cobranza_dte_assignee_name, invoice.cobranza_dte_cession_seq),
+            (
+                invoice.cobranza_dte_assignee_vat,
+                invoice.cobranza_dte_assignee_name,
+                invoice.cobranza_dte_cession_seq,
+            ),
             ("96667560-8", "Factoring Andes S.A.", 1),
         )
         self.assertEqual(invoice.cobranza_dte_cession_date, datetime(2026, 2, 20, 11, 0))
         self.assertIn("Factoring Andes S.A.", invoice.with_context(lang="en_US")._cobranza_pay_to_text())
         wizard = self._import(("aec2.xml", read("aec_cesion_2.xml")))
         self.assertEqual(self._rows(wizard), [("33", "1001", "ceded")])
-        self.assertEqual((invoice.cobranza_dte_assignee_name, invoice.cobranza_dte_cession_seq), ("Capital Sur SpA", 2))
+        self.assertEqual(
+            (invoice.cobranza_dte_assignee_name, invoice.cobranza_dte_cession_seq), ("Capital Sur SpA", 2)
+        )
         # the first AEC again does not hand the invoice back to the first holder
         wizard = self._import(("aec1.xml", read("aec_cesion_1.xml")))
         self.assertEqual(self._rows(wizard), [("33", "1001", "unchanged")])
@@ -262,7 +294,11 @@ class TestDteCession(DteCommon):
         ceded.sudo().cobranza_dte_ceded = True
         claimed.sudo().write({"cobranza_sii_acceptance": "claimed", "cobranza_sii_event": "RCD"})
         accepted.sudo().write(
-            {"cobranza_sii_acceptance": "accepted", "cobranza_sii_event": "ACD", "cobranza_sii_event_date": date(2026, 2, 5)}
+            {
+                "cobranza_sii_acceptance": "accepted",
+                "cobranza_sii_event": "ACD",
+                "cobranza_sii_event_date": date(2026, 2, 5),
+            }
         )
         with freeze_time("2026-03-16 15:00:00"):
             run = self._run()
@@ -284,7 +320,19 @@ class TestDteLawDates(DteCommon):
         self.assertFalse(invoice._cobranza_has_executive_merit(date(2026, 2, 9)))
         self.assertTrue(invoice._cobranza_has_executive_merit(date(2026, 2, 10)))
         self.assertFalse(invoice._cobranza_has_executive_merit(date(2027, 3, 2)), "prescribed")
-        invoice.sudo().write({"cobranza_sii_acceptance": "accepted", "cobranza_sii_event": "ACD", "cobranza_sii_event_date": date(2026, 2, 4)})
+        invoice.sudo().write(
+            {
+                "cobranza_sii_acceptance": "accepted",
+                "cobranza_sii_event": "ACD",
+                "cobranza_sii_event_date": date(2026, 2, 4),
+            }
+        )
         self.assertEqual(invoice.cobranza_executive_merit_date, date(2026, 2, 4), "acceptance date")
-        invoice.sudo().write({"cobranza_sii_acceptance": "claimed", "cobranza_sii_event": "RCD", "cobranza_sii_event_date": date(2026, 2, 5)})
+        invoice.sudo().write(
+            {
+                "cobranza_sii_acceptance": "claimed",
+                "cobranza_sii_event": "RCD",
+                "cobranza_sii_event_date": date(2026, 2, 5),
+            }
+        )
         self.assertFalse(invoice.cobranza_executive_merit_date, "a claimed invoice has no executive merit")

@@ -30,9 +30,13 @@ class TestDteXml(BaseCase):
         self.assertEqual(parsed.kind, "envio")
         self.assertEqual(parsed.namespace, dte_xml.SII_NS)
         self.assertEqual(parsed.errors, [])
-        self.assertEqual([(d.doc_type, d.folio) for d in parsed.documents], [(33, 1001), (34, 2001), (61, 301)])
+        self.assertEqual(
+            [(d.doc_type, d.folio) for d in parsed.documents], [(33, 1001), (34, 2001), (61, 301)]
+        )
         invoice, exempt, credit = parsed.documents
-        self.assertEqual((invoice.net, invoice.exempt, invoice.vat, invoice.total), (100000, 0, 19000, 119000))
+        self.assertEqual(
+            (invoice.net, invoice.exempt, invoice.vat, invoice.total), (100000, 0, 19000, 119000)
+        )
         self.assertEqual(invoice.issue_date, date(2026, 2, 2))
         self.assertEqual(invoice.due_date, date(2026, 3, 4))
         self.assertEqual(invoice.payment_method, 2)
@@ -61,7 +65,9 @@ class TestDteXml(BaseCase):
         (document,) = dte_xml.parse(text.encode("utf-8")).documents
         self.assertEqual(document.lines[0].name, "Asesoría “llave en mano” – febrero")
         # and a latin-1 file that forgot its declaration
-        (document,) = dte_xml.parse(text.replace("“", '"').replace("”", '"').replace("–", "-").encode("latin-1")).documents
+        (document,) = dte_xml.parse(
+            text.replace("“", '"').replace("”", '"').replace("–", "-").encode("latin-1")
+        ).documents
         self.assertEqual(document.receiver_name, "Juan Pérez Soto")
 
     def test_one_bad_document_does_not_block_the_others(self):
@@ -93,7 +99,9 @@ class TestDteXml(BaseCase):
         (cession,) = parsed.cessions
         self.assertEqual(cession.sequence, 1)
         self.assertEqual((cession.doc_type, cession.folio, cession.issuer_vat), (33, 1001, "76086428-5"))
-        self.assertEqual((cession.assignee_vat, cession.assignee_name), ("96667560-8", "Factoring Andes S.A."))
+        self.assertEqual(
+            (cession.assignee_vat, cession.assignee_name), ("96667560-8", "Factoring Andes S.A.")
+        )
         self.assertEqual(cession.assignee_email, "cobranza@factoringandes.cl")
         self.assertEqual(cession.moment, datetime(2026, 2, 20, 11, 0))
         self.assertEqual(cession.amount, 119000)
@@ -106,7 +114,9 @@ class TestDteXml(BaseCase):
         data = read("sii_official_F60T33.xml")
         parsed = dte_xml.parse(data)
         self.assertTrue(parsed.signed)
-        self.assertEqual([(d.doc_type, d.folio, d.issuer_vat) for d in parsed.documents], [(33, 60, "97975000-5")])
+        self.assertEqual(
+            [(d.doc_type, d.folio, d.issuer_vat) for d in parsed.documents], [(33, 60, "97975000-5")]
+        )
         self.assertEqual(dte_xml.schema_errors(data, parsed.kind, XSD), [])
         broken = data.replace(b"<Folio>60</Folio>", b"<Folio>sesenta</Folio>")
         self.assertTrue(dte_xml.schema_errors(broken, "envio", XSD))
@@ -115,7 +125,9 @@ class TestDteXml(BaseCase):
         self.assertDteError("doctype", read("billion_laughs.xml"))
         self.assertDteError("doctype", read("xxe.xml"))
         # a DOCTYPE with no entity at all, in lower case, is refused as well
-        self.assertDteError("doctype", b'<?xml version="1.0"?>\n<!doctype DTE SYSTEM "http://127.0.0.1:9/x.dtd"><DTE/>')
+        self.assertDteError(
+            "doctype", b'<?xml version="1.0"?>\n<!doctype DTE SYSTEM "http://127.0.0.1:9/x.dtd"><DTE/>'
+        )
         self.assertDteError("malformed", read("malformed.xml"))
         self.assertDteError("empty", b"  \n")
         self.assertDteError("encoding", '<?xml version="1.0" encoding="UTF-16"?><DTE/>'.encode("utf-16"))

@@ -1,4 +1,3 @@
-import base64
 import binascii
 import hashlib
 import io
@@ -42,7 +41,7 @@ class CobranzaDteImport(models.TransientModel):
     _check_company_auto = True
 
     company_id = fields.Many2one(
-        comodel_name="res.company", required=True, default=lambda self: self.env.company, string="Company"
+        comodel_name="res.company", required=True, default=lambda self: self.env.company
     )
     attachment_ids = fields.Many2many(
         comodel_name="ir.attachment",
@@ -121,7 +120,9 @@ class CobranzaDteImport(models.TransientModel):
             member = f"{name}/{info.filename}"
             if not info.filename.lower().endswith(".xml"):
                 rows.append(
-                    self._cobranza_row(member, "refused", message=self.env._("Not an XML file: it was skipped."))
+                    self._cobranza_row(
+                        member, "refused", message=self.env._("Not an XML file: it was skipped.")
+                    )
                 )
                 continue
             if info.file_size > dte_xml.MAX_BYTES:
@@ -133,7 +134,9 @@ class CobranzaDteImport(models.TransientModel):
                     # Read one byte past the limit: a lying header cannot inflate past it.
                     content = stream.read(dte_xml.MAX_BYTES + 1)
             except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, binascii.Error):
-                rows.append(self._cobranza_row(member, "refused", message=self.env._("The zip file is damaged.")))
+                rows.append(
+                    self._cobranza_row(member, "refused", message=self.env._("The zip file is damaged."))
+                )
                 continue
             yield member, content
 
@@ -155,7 +158,11 @@ class CobranzaDteImport(models.TransientModel):
             return [self._cobranza_row(name, "refused", message=dte_error_message(self.env, error))]
         rows = [
             self._cobranza_row(
-                name, "refused", doc_type=bad.doc_type, folio=bad.folio, message=dte_error_message(self.env, bad.error)
+                name,
+                "refused",
+                doc_type=bad.doc_type,
+                folio=bad.folio,
+                message=dte_error_message(self.env, bad.error),
             )
             for bad in parsed.errors
         ]
@@ -167,7 +174,8 @@ class CobranzaDteImport(models.TransientModel):
                         name,
                         "refused",
                         message=self.env._(
-                            "The file does not follow the SII's schema: %(errors)s", errors="; ".join(errors[:3])
+                            "The file does not follow the SII's schema: %(errors)s",
+                            errors="; ".join(errors[:3]),
                         ),
                     )
                 ]
@@ -207,7 +215,9 @@ class CobranzaDteImport(models.TransientModel):
         company_vat = vat_key(self.company_id.vat)
         if not company_vat:
             raise Refused(
-                self.env._("The company %(company)s has no valid RUT: set it first.", company=self.company_id.name)
+                self.env._(
+                    "The company %(company)s has no valid RUT: set it first.", company=self.company_id.name
+                )
             )
         if issuer_vat != company_vat:
             raise Refused(
@@ -299,7 +309,9 @@ class CobranzaDteImport(models.TransientModel):
             # Several customers share the RUT (branches, old duplicates): the one with the XML's
             # name, else the one the company invoices most.
             name = " ".join((document.receiver_name or "").split()).casefold()
-            partners = partners.filtered(lambda p: " ".join((p.name or "").split()).casefold() == name) or partners
+            partners = (
+                partners.filtered(lambda p: " ".join((p.name or "").split()).casefold() == name) or partners
+            )
         if len(partners) > 1:
             counts = dict(
                 self.env["account.move"]
@@ -331,7 +343,8 @@ class CobranzaDteImport(models.TransientModel):
         if not currency or not currency.active:
             raise Refused(
                 self.env._(
-                    "The currency %(currency)s of the document is not active in Odoo.", currency=document.currency
+                    "The currency %(currency)s of the document is not active in Odoo.",
+                    currency=document.currency,
                 )
             )
         return currency
@@ -341,7 +354,11 @@ class CobranzaDteImport(models.TransientModel):
             self.env["account.journal"]
             .sudo()
             .search(
-                [("type", "=", "sale"), ("company_id", "=", self.company_id.id), ("l10n_latam_use_documents", "=", True)],
+                [
+                    ("type", "=", "sale"),
+                    ("company_id", "=", self.company_id.id),
+                    ("l10n_latam_use_documents", "=", True),
+                ],
                 limit=1,
             )
         )
@@ -355,7 +372,11 @@ class CobranzaDteImport(models.TransientModel):
         """A draft customer document with the XML's partner, dates, lines and taxes."""
         company = self.company_id
         vat_tax = company.account_sale_tax_id
-        currency = self._cobranza_currency(document) if document.doc_type in dte_xml.EXPORT_TYPES else company.currency_id
+        currency = (
+            self._cobranza_currency(document)
+            if document.doc_type in dte_xml.EXPORT_TYPES
+            else company.currency_id
+        )
         lines = []
         for line in document.lines:
             taxed = not line.exempt and document.vat
@@ -407,7 +428,8 @@ class CobranzaDteImport(models.TransientModel):
             raise Refused(
                 self.env._(
                     "Odoo's totals (net %(net)s, IVA %(vat)s, total %(total)s) differ from the XML's "
-                    "(net %(xml_net)s, IVA %(xml_vat)s, total %(xml_total)s): a difference of %(difference)s.",
+                    "(net %(xml_net)s, IVA %(xml_vat)s, total %(xml_total)s): "
+                    "a difference of %(difference)s.",
                     net=currency.round(mine[0]),
                     vat=currency.round(mine[1]),
                     total=currency.round(mine[2]),
@@ -421,7 +443,8 @@ class CobranzaDteImport(models.TransientModel):
     def _cobranza_attach(self, move, name, data, checksum):
         Attachment = self.env["ir.attachment"].sudo()
         if Attachment.search_count(
-            [("res_model", "=", "account.move"), ("res_id", "=", move.id), ("checksum", "=", checksum)], limit=1
+            [("res_model", "=", "account.move"), ("res_id", "=", move.id), ("checksum", "=", checksum)],
+            limit=1,
         ):
             return
         Attachment.create(
@@ -492,7 +515,8 @@ class CobranzaDteImport(models.TransientModel):
         )
         move.message_post(
             body=self.env._(
-                "Ceded (cession %(sequence)s) to %(assignee)s, RUT %(vat)s, on %(date)s: the customer must pay them.",
+                "Ceded (cession %(sequence)s) to %(assignee)s, RUT %(vat)s, on %(date)s: "
+                "the customer must pay them.",
                 sequence=cession.sequence,
                 assignee=cession.assignee_name,
                 vat=cession.assignee_vat,
@@ -511,7 +535,7 @@ class CobranzaDteImportLine(models.TransientModel):
     company_id = fields.Many2one(related="wizard_id.company_id")
     file_name = fields.Char(string="File")
     doc_type = fields.Char(string="Type")
-    folio = fields.Char(string="Folio")
+    folio = fields.Char()
     result = fields.Selection(
         selection=[
             ("matched", "Matched"),
@@ -520,7 +544,6 @@ class CobranzaDteImportLine(models.TransientModel):
             ("ceded", "Cession recorded"),
             ("refused", "Refused"),
         ],
-        string="Result",
         required=True,
     )
     move_id = fields.Many2one(comodel_name="account.move", string="Document")
