@@ -190,6 +190,34 @@ class TestDteImport(DteCommon):
         self.assertEqual(move.partner_id.name, "Comercial Sur Ltda")
         self.assertEqual(move.partner_id.vat, "77123456-9")
 
+    def test_created_draft_with_other_totals_refused_and_undone(self):
+        data = read("envio_ns_iso88591.xml")
+        # The detail adds up to 99.000 while the totals say 100.000; the customer is a new one.
+        data = data.replace(b"<MontoItem>70000</MontoItem>", b"<MontoItem>69000</MontoItem>", 1)
+        data = data.replace(b"<PrcItem>35000</PrcItem>", b"<PrcItem>34500</PrcItem>", 1)
+        data = data.replace(b"76201224-3", b"77123456-9")
+        partners = self.env["res.partner"].search_count([])
+        wizard = self._import(("envio.xml", data))
+        rows = self._by_folio(wizard)
+        self.assertEqual(rows[("33", "1001")].result, "refused")
+        self.assertIn("1190", rows[("33", "1001")].message.replace(".", ""), "the difference: 1.190")
+        self.assertFalse(self._find("33", 1001), "nothing half-written")
+        self.assertEqual(rows[("34", "2001")].result, "created")
+        self.assertEqual(rows[("34", "2001")].move_id.partner_id.vat, "77123456-9")
+        self.assertEqual(
+            self.env["res.partner"].search_count([]), partners + 1, "one new customer, kept once"
+        )
+        self.assertFalse(rows[("61", "301")].move_id.cobranza_dte_origin_id, "its invoice was refused")
+
+    def test_document_twice_in_a_file(self):
+        text = read("envio_nons_utf8_mixed.xml").decode()
+        start, end = text.index("  <DTE"), text.index("</DTE>") + len("</DTE>\n")
+        data = (text[:end] + text[start:end] + text[end:]).encode()
+        wizard = self._import(("twice.xml", data))
+        rows = [(line.doc_type, line.folio, line.result) for line in wizard.line_ids if line.doc_type == "56"]
+        self.assertEqual(sorted(rows), [("56", "401", "created"), ("56", "401", "refused")])
+        self.assertEqual(len(self._find("56", 401)), 1)
+
     def test_zip_of_files(self):
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:

@@ -14,6 +14,7 @@ from ..services import dte_xml
 _logger = logging.getLogger(__name__)
 
 MAX_ZIP_MEMBERS = 2000
+CREATE_BATCH = 100
 # The SII's currency names (TpoMoneda) of export documents -> ISO codes.
 SII_CURRENCIES = {
     "PESO CL": "CLP",
@@ -182,17 +183,113 @@ class CobranzaDteImport(models.TransientModel):
         if parsed.kind == "aec":
             return rows + self._cobranza_import_cessions(name, parsed)
         checksum = hashlib.sha1(data).hexdigest()  # noqa: S324 - ir.attachment's own checksum
-        for document in parsed.documents:
+        done = {}
+        seen = set()
+        # Invoices first, so that the notes of the same file find the invoice they refer to.
+        for kinds in (("invoice",), ("debit", "credit")):
+            pending = []
+            for document in parsed.documents:
+                if document.kind not in kinds:
+                    continue
+                if document.key in seen:
+                    done[document.position] = self._cobranza_row(
+                        name,
+                        "refused",
+                        document,
+                        message=self.env._("The document appears twice in the file."),
+                    )
+                    continue
+                seen.add(document.key)
+                try:
+                    with self.env.cr.savepoint():
+                        result, move_or_vals, message = self._cobranza_import_document(
+                            name, data, checksum, document
+                        )
+                except Refused as refused:
+                    done[document.position] = self._cobranza_row(
+                        name, "refused", document, message=str(refused)
+                    )
+                    continue
+                except (UserError, ValidationError) as error:
+                    done[document.position] = self._cobranza_row(
+                        name, "refused", document, message=error.args[0]
+                    )
+                    continue
+                if result == "create":
+                    pending.append((document, move_or_vals))
+                else:
+                    done[document.position] = self._cobranza_row(
+                        name, result, document, move_or_vals, message
+                    )
+            done.update(self._cobranza_create_moves(name, data, checksum, pending))
+        return rows + [done[position] for position in sorted(done)]
+
+    def _cobranza_create_moves(self, name, data, checksum, pending):
+        """Create the draft documents of ``pending`` ((document, vals) pairs) by batches; a batch
+        that fails is done again one by one, so one document's error never blocks the others.
+        Return {document position: report row}."""
+        rows = {}
+        for start in range(0, len(pending), CREATE_BATCH):
+            chunk = pending[start : start + CREATE_BATCH]
             try:
                 with self.env.cr.savepoint():
-                    result, move, message = self._cobranza_import_document(name, data, checksum, document)
+                    rows.update(self._cobranza_create_chunk(name, data, checksum, chunk))
+                continue
+            except (Refused, UserError, ValidationError):
+                _logger.info(
+                    "DTE import: a batch of %s documents failed, importing them one by one", len(chunk)
+                )
+            for item in chunk:
+                document = item[0]
+                try:
+                    with self.env.cr.savepoint():
+                        rows.update(self._cobranza_create_chunk(name, data, checksum, [item]))
+                except Refused as refused:
+                    rows[document.position] = self._cobranza_row(
+                        name, "refused", document, message=str(refused)
+                    )
+                except (UserError, ValidationError) as error:
+                    rows[document.position] = self._cobranza_row(
+                        name, "refused", document, message=error.args[0]
+                    )
+        return rows
+
+    def _cobranza_create_chunk(self, name, data, checksum, chunk):
+        """Create the moves of ``chunk`` in one go; the ones whose totals differ from the XML's are
+        removed again (with the customers made for them) and reported as refused."""
+        Partner = self.env["res.partner"]
+        partners = {}
+        created_partners = Partner.sudo()
+        vals_list = []
+        for document, vals in chunk:
+            key = (document.receiver_vat, document.receiver_name)
+            if key not in partners:
+                partner = self._cobranza_partner(document)
+                if not partner:
+                    partner = self._cobranza_create_partner(document)
+                    created_partners |= partner
+                partners[key] = partner
+            vals_list.append(dict(vals, partner_id=partners[key].id))
+        moves = self.env["account.move"].sudo().with_company(self.company_id).create(vals_list)
+        rows = {}
+        wrong = moves.browse()
+        kept = []
+        for (document, _vals), move in zip(chunk, moves, strict=True):
+            try:
+                self._cobranza_check_totals(move, document)
             except Refused as refused:
-                rows.append(self._cobranza_row(name, "refused", document, message=str(refused)))
+                wrong |= move
+                rows[document.position] = self._cobranza_row(name, "refused", document, message=str(refused))
                 continue
-            except (UserError, ValidationError) as error:
-                rows.append(self._cobranza_row(name, "refused", document, message=error.args[0]))
-                continue
-            rows.append(self._cobranza_row(name, result, document, move, message))
+            kept.append(move)
+            rows[document.position] = self._cobranza_row(
+                name, "created", document, move, self._cobranza_origin_message(move)
+            )
+        if wrong:
+            wrong.unlink()
+            used = set(moves.exists().partner_id.ids)
+            created_partners.filtered(lambda p: p.id not in used).unlink()
+        self._cobranza_attach_many(kept, name, data, checksum)
         return rows
 
     def _cobranza_xsd_dir(self):
@@ -230,18 +327,15 @@ class CobranzaDteImport(models.TransientModel):
             )
 
     def _cobranza_import_document(self, name, data, checksum, document):
-        """Match ``document`` to the company's invoice with its type and folio, or create a draft
-        of it; return (result, move, message). Refused when it is not the company's, or its
-        customer or totals differ from Odoo's."""
+        """Match ``document`` to the company's invoice with its type and folio: (result, move,
+        message); or ("create", values of its draft, "") when there is none. Refused when it is not
+        the company's, or its customer or totals differ from Odoo's."""
         self._cobranza_check_issuer(document.issuer_vat)
         doc_type = self._cobranza_doc_type(document.doc_type)
         Move = self.env["account.move"].sudo()
         move = Move._cobranza_find_dte(self.company_id, doc_type, document.folio)
         if not move:
-            move = self._cobranza_create_move(document, doc_type)
-            self._cobranza_check_totals(move, document)
-            self._cobranza_attach(move, name, data, checksum)
-            return "created", move, self._cobranza_origin_message(move)
+            return "create", self._cobranza_move_vals(document, doc_type), ""
         customer = vat_key(move.commercial_partner_id.vat)
         if customer != document.receiver_vat:
             raise Refused(
@@ -291,7 +385,7 @@ class CobranzaDteImport(models.TransientModel):
         return self.env._("Refers to %(origin)s.", origin=move.cobranza_dte_origin_id.name)
 
     def _cobranza_partner(self, document):
-        """The customer with the receiver's RUT (found or created)."""
+        """The customer with the receiver's RUT, or an empty recordset."""
         Partner = self.env["res.partner"].sudo()
         body, digit = document.receiver_vat.split("-")
         spellings = [
@@ -323,18 +417,23 @@ class CobranzaDteImport(models.TransientModel):
                 )
             )
             partners = partners.sorted(lambda p: (-counts.get(p, 0), p.id))
-        if partners:
-            return partners[0]
+        return partners[:1]
+
+    def _cobranza_create_partner(self, document):
         foreign = document.receiver_vat == "55555555-5"
-        return Partner.create(
-            {
-                "name": document.receiver_name or document.receiver_vat,
-                "is_company": True,
-                "vat": document.receiver_vat,
-                "country_id": False if foreign else self.env.ref("base.cl").id,
-                "l10n_latam_identification_type_id": self.env.ref("l10n_cl.it_RUT").id,
-                "l10n_cl_sii_taxpayer_type": "4" if foreign else "1",
-            }
+        return (
+            self.env["res.partner"]
+            .sudo()
+            .create(
+                {
+                    "name": document.receiver_name or document.receiver_vat,
+                    "is_company": True,
+                    "vat": document.receiver_vat,
+                    "country_id": False if foreign else self.env.ref("base.cl").id,
+                    "l10n_latam_identification_type_id": self.env.ref("l10n_cl.it_RUT").id,
+                    "l10n_cl_sii_taxpayer_type": "4" if foreign else "1",
+                }
+            )
         )
 
     def _cobranza_currency(self, document):
@@ -368,8 +467,9 @@ class CobranzaDteImport(models.TransientModel):
             )
         return journal
 
-    def _cobranza_create_move(self, document, doc_type):
-        """A draft customer document with the XML's partner, dates, lines and taxes."""
+    def _cobranza_move_vals(self, document, doc_type):
+        """The values of a draft customer document with the XML's dates, lines and taxes (the
+        customer is added when the batch is created)."""
         company = self.company_id
         vat_tax = company.account_sale_tax_id
         currency = (
@@ -403,7 +503,6 @@ class CobranzaDteImport(models.TransientModel):
             "move_type": "out_refund" if document.kind == "credit" else "out_invoice",
             "company_id": company.id,
             "journal_id": self._cobranza_journal().id,
-            "partner_id": self._cobranza_partner(document).id,
             "currency_id": currency.id,
             "l10n_latam_document_type_id": doc_type.id,
             "name": self.env["account.move"]._cobranza_dte_names(doc_type, document.folio)[0],
@@ -417,7 +516,7 @@ class CobranzaDteImport(models.TransientModel):
         }
         if document.kind == "credit" and origin:
             vals["reversed_entry_id"] = origin.id
-        return self.env["account.move"].sudo().with_company(company).create(vals)
+        return vals
 
     def _cobranza_check_totals(self, move, document):
         """Refuse (roll back) when Odoo's totals differ from the XML's by a peso or more."""
@@ -438,6 +537,23 @@ class CobranzaDteImport(models.TransientModel):
                     xml_total=theirs[2],
                     difference=currency.round(theirs[2] - mine[2]),
                 )
+            )
+
+    def _cobranza_attach_many(self, moves, name, data, checksum):
+        """The XML on each new move, in one create."""
+        if moves:
+            self.env["ir.attachment"].sudo().create(
+                [
+                    {
+                        "name": name.rsplit("/", 1)[-1],
+                        "raw": data,
+                        "mimetype": "application/xml",
+                        "res_model": "account.move",
+                        "res_id": move.id,
+                        "company_id": move.company_id.id,
+                    }
+                    for move in moves
+                ]
             )
 
     def _cobranza_attach(self, move, name, data, checksum):
