@@ -11,3 +11,4 @@ from . import clock
 from . import validation
 from . import receivable
 from . import dte_xml
+from . import sii_client

@@ -28,3 +28,4 @@ from . import test_receivable
 from . import test_receivable_services
 from . import test_dte_services
 from . import test_dte_import
+from . import test_sii_services
