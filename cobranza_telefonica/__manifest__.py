@@ -41,6 +41,7 @@
         "views/menus.xml",
         "security/cobranza_dte_rules.xml",
         "views/cobranza_dte_views.xml",
+        "data/cobranza_sii_cron.xml",
     ],
     "demo": [
         "demo/res_users_demo.xml",

@@ -24,3 +24,5 @@ from . import cobranza_contact_queue
 from . import cobranza_followup_action
 from . import cobranza_followup_run
 from . import account_move_dte
+from . import res_company_sii
+from . import cobranza_followup_run_dte

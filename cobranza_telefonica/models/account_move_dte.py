@@ -1,9 +1,15 @@
+import logging
+from datetime import timedelta
+
 from dateutil.relativedelta import relativedelta
 
-from odoo import api, fields, models
+from odoo import api, fields, models, modules
 from odoo.exceptions import UserError
 
-from ..services import dte_xml, rut
+from ..services import clock, dte_xml, rut, sii_client
+from .res_company_sii import sii_error_message
+
+_logger = logging.getLogger(__name__)
 
 SII_EVENTS = [
     ("ACD", "ACD: content accepted"),
@@ -35,6 +41,10 @@ DTE_PROTECTED_FIELDS = frozenset(
         "cobranza_dte_origin_id",
         "cobranza_dte_cancels_origin",
         "cobranza_dte_imported",
+        "cobranza_sii_sync_date",
+        "cobranza_sii_sync_error",
+        "cobranza_sii_sync_attempts",
+        "cobranza_sii_next_sync",
     }
 )
 
@@ -279,3 +289,118 @@ def parse_or_raise(env, data, max_bytes=dte_xml.MAX_BYTES):
         return dte_xml.parse(data, max_bytes=max_bytes)
     except dte_xml.DteError as error:
         raise UserError(dte_error_message(env, error)) from None
+
+
+# pylint: disable=consider-merging-classes-inherited
+class AccountMoveSiiSync(models.Model):
+    _inherit = "account.move"
+
+    cobranza_sii_sync_date = fields.Datetime(string="SII read on", copy=False, readonly=True)
+    cobranza_sii_sync_error = fields.Char(string="Last SII error", copy=False, readonly=True)
+    cobranza_sii_sync_attempts = fields.Integer(string="Failed SII reads in a row", copy=False, readonly=True)
+    cobranza_sii_next_sync = fields.Datetime(string="Next SII read", copy=False, readonly=True)
+
+    def _cobranza_sii_domain(self, company, now):
+        """The invoices of ``company`` the SII registry serves (33, 34, 43, since 2017-01-14), due
+        for a read at ``now``."""
+        return [
+            ("company_id", "=", company.id),
+            ("move_type", "=", "out_invoice"),
+            ("state", "=", "posted"),
+            ("l10n_latam_document_type_id.code", "in", [str(code) for code in sii_client.REGISTRY_TYPES]),
+            ("invoice_date", ">=", sii_client.REGISTRY_SINCE),
+            "|",
+            ("cobranza_sii_next_sync", "=", False),
+            ("cobranza_sii_next_sync", "<=", now),
+        ]
+
+    def _cobranza_sii_read(self, client, now):
+        """Ask the SII about each invoice of ``self`` and write what it says; one invoice's failure
+        is logged on it (what was known before stays) and asked again later, with back-off.
+        Return (read, failed) counts."""
+        read = failed = 0
+        issuer = vat_key(self.company_id[:1].vat)
+        for move in self:
+            folio = move._cobranza_dte_folio()
+            code = int(move.l10n_latam_document_type_id.code)
+            try:
+                if not issuer:
+                    raise sii_client.SiiError("rut", rut=move.company_id.vat or "")
+                events = client.events(issuer, code, folio)
+                if not events.found:
+                    raise sii_client.SiiError("fault", detail=f"codResp {events.code}: {events.description}")
+                reception = client.reception_date(issuer, code, folio)
+            except sii_client.SiiError as error:
+                failed += 1
+                attempts = move.cobranza_sii_sync_attempts + 1
+                move.sudo().write(
+                    {
+                        "cobranza_sii_sync_error": sii_error_message(self.env, error)[:250],
+                        "cobranza_sii_sync_attempts": attempts,
+                        "cobranza_sii_next_sync": now + sii_client.backoff(attempts),
+                    }
+                )
+                continue
+            read += 1
+            state, event, moment = sii_client.state_of(events)
+            vals = {
+                "cobranza_sii_sync_date": now,
+                "cobranza_sii_sync_error": False,
+                "cobranza_sii_sync_attempts": 0,
+                "cobranza_sii_next_sync": now + timedelta(days=1),
+                "cobranza_sii_acceptance": state,
+                "cobranza_sii_event": event or False,
+                "cobranza_sii_event_date": moment.date() if moment else False,
+            }
+            if reception:
+                vals["cobranza_sii_reception_date"] = reception
+            newly_claimed = state == "claimed" and move.cobranza_sii_acceptance != "claimed"
+            move.sudo().write(vals)
+            if newly_claimed:
+                move._cobranza_sii_claim_todo()
+        return read, failed
+
+    def _cobranza_sii_claim_todo(self):
+        """A to-do for the person who handles claims (not a dunning call)."""
+        self.ensure_one()
+        user = (
+            self.company_id.cobranza_sii_claim_user_id or self.invoice_user_id or self.cobranza_collector_id
+        )
+        self.sudo().activity_schedule(
+            "mail.mail_activity_data_todo",
+            user_id=(user or self.env.user).id,
+            summary=self.env._(
+                "SII claim %(event)s on %(document)s",
+                event=self.cobranza_sii_event or "",
+                document=self.cobranza_dte_label or self.name,
+            ),
+        )
+
+    @api.model
+    def _cron_cobranza_sii_sync(self, batch_size=100, endpoints=None, timeout=10):
+        """Read the SII status of the due invoices of every company that asks for it, by batches;
+        re-triggers itself while invoices are left."""
+        now = clock.now()
+        left = 0
+        for company in self.env["res.company"].sudo().search([("cobranza_sii_sync", "=", True)]):
+            moves = self.sudo().search(
+                self._cobranza_sii_domain(company, now),
+                order="cobranza_sii_next_sync NULLS FIRST, id",
+                limit=batch_size,
+            )
+            if not moves:
+                continue
+            try:
+                client = company._cobranza_sii_client(endpoints=endpoints, timeout=timeout)
+            except UserError as error:
+                _logger.warning("SII sync of %s skipped: %s", company.name, error.args[0])
+                continue
+            read, failed = moves.with_company(company)._cobranza_sii_read(client, now)
+            _logger.info("SII sync of %s: %s read, %s failed", company.name, read, failed)
+            if not modules.module.current_test:
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+            left += self.sudo().search_count(self._cobranza_sii_domain(company, now))
+        cron = self.env.ref("cobranza_telefonica.ir_cron_cobranza_sii_sync", raise_if_not_found=False)
+        if left and cron and not modules.module.current_test:
+            cron._trigger()
+        return left

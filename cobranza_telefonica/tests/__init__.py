@@ -29,3 +29,4 @@ from . import test_receivable_services
 from . import test_dte_services
 from . import test_dte_import
 from . import test_sii_services
+from . import test_sii_sync

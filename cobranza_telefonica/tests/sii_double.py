@@ -96,7 +96,7 @@ class SiiDouble:
                 try:
                     self.wfile.write(content)
                 except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up waiting (the timeout test)
+                    self.close_connection = True  # the client gave up waiting (the timeout test)
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
