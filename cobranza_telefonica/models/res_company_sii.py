@@ -38,6 +38,8 @@ def sii_error_message(env, error):
     return env._("The SII's answer could not be read.")
 
 
+# Kept apart from res_company.py so this feature merges without conflicts.
+# pylint: disable=consider-merging-classes-inherited
 class ResCompanySii(models.Model):
     _inherit = "res.company"
 
