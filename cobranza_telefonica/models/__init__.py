@@ -26,3 +26,4 @@ from . import cobranza_followup_run
 from . import account_move_dte
 from . import res_company_sii
 from . import cobranza_followup_run_dte
+from . import res_partner_dte

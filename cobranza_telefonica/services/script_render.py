@@ -19,6 +19,7 @@ PLACEHOLDERS = (
     "bank_account",
     "collector",
     "company",
+    "pay_to",
 )
 
 _PLACEHOLDER_RE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")

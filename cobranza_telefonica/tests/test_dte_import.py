@@ -300,6 +300,11 @@ class TestDteCession(DteCommon):
         )
         self.assertEqual(invoice.cobranza_dte_cession_date, datetime(2026, 2, 20, 11, 0))
         self.assertIn("Factoring Andes S.A.", invoice.with_context(lang="en_US")._cobranza_pay_to_text())
+        invoice.action_post()
+        values = self.customer.with_context(lang="en_US")._cobranza_script_values(company=self.company)
+        (pay_to,) = values["pay_to"]
+        self.assertIn("Factoring Andes S.A. (RUT 96667560-8)", pay_to)
+        self.assertIn("N° 1001", pay_to)
         wizard = self._import(("aec2.xml", read("aec_cesion_2.xml")))
         self.assertEqual(self._rows(wizard), [("33", "1001", "ceded")])
         self.assertEqual(
