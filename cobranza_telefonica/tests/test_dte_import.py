@@ -301,6 +301,14 @@ class TestDteCession(DteCommon):
         self.assertEqual(invoice.cobranza_dte_cession_date, datetime(2026, 2, 20, 11, 0))
         self.assertIn("Factoring Andes S.A.", invoice.with_context(lang="en_US")._cobranza_pay_to_text())
         invoice.action_post()
+        html = str(
+            self.env["ir.qweb"]
+            .with_context(lang="en_US")
+            ._render(
+                "cobranza_telefonica.call_context", self.customer._cobranza_call_context(company=self.company)
+            )
+        )
+        self.assertIn("Ceded to Factoring Andes S.A. (96667560-8)", " ".join(html.split()))
         values = self.customer.with_context(lang="en_US")._cobranza_script_values(company=self.company)
         (pay_to,) = values["pay_to"]
         self.assertIn("Factoring Andes S.A. (RUT 96667560-8)", pay_to)
