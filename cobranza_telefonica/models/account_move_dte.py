@@ -160,14 +160,34 @@ class AccountMoveDte(models.Model):
             and not (self.cobranza_prescription_date and self.cobranza_prescription_date < day)
         )
 
+    @api.model
+    def _cobranza_exclusion_selection(self):
+        return [
+            *super()._cobranza_exclusion_selection(),
+            ("dte_cancelled", "Cancelled by a credit note (DTE 61)"),
+        ]
+
     def _cobranza_exclusion_reasons(self):
-        """Claimed (RCD, RFP, RFT) or ceded invoices leave the company's own collection."""
+        """Claimed (RCD, RFP, RFT) or ceded invoices leave the company's own collection, and so do
+        invoices a posted credit note cancels (a 61 with CodRef 1) before it is reconciled."""
         reasons = super()._cobranza_exclusion_reasons()
         for move in self:
             if move.cobranza_dte_ceded or (
                 move.cobranza_sii_acceptance == "claimed" and move.cobranza_sii_event in CLAIM_EVENTS
             ):
                 reasons.setdefault(move.id, "sii")
+        if self.ids:
+            notes = self.sudo().search_fetch(
+                [
+                    ("cobranza_dte_origin_id", "in", self.ids),
+                    ("cobranza_dte_cancels_origin", "=", True),
+                    ("move_type", "=", "out_refund"),
+                    ("state", "=", "posted"),
+                ],
+                ["cobranza_dte_origin_id"],
+            )
+            for move_id in notes.cobranza_dte_origin_id.ids:
+                reasons.setdefault(move_id, "dte_cancelled")
         return reasons
 
     def _cobranza_pay_to_text(self):

@@ -178,6 +178,27 @@ class TestDteImport(DteCommon):
         self.assertFalse(self._find("33", 1003))
         self.assertFalse(self._find("33", 1004))
 
+    def test_cancelled_invoice_leaves_the_followup(self):
+        wizard = self._import(
+            ("portal.xml", read("dte_bare_cp1252.xml")), ("mixed.xml", read("envio_nons_utf8_mixed.xml"))
+        )
+        rows = self._by_folio(wizard)
+        invoice, cancel = (rows[key].move_id.with_env(self.env) for key in (("33", "1002"), ("61", "302")))
+        other = self._invoice(self.customer_b, 5000, date(2026, 3, 1))  # the customer still owes
+        invoice.action_post()
+        self.assertNotIn(
+            invoice.id, invoice._cobranza_exclusion_reasons(), "a draft credit note cancels nothing yet"
+        )
+        cancel.action_post()
+        self.assertEqual(invoice._cobranza_exclusion_reasons(), {invoice.id: "dte_cancelled"})
+        # Posted, the note (reversed_entry_id) wipes the invoice: nothing left to collect on it.
+        self.assertEqual((invoice.payment_state, invoice.amount_residual), ("reversed", 0))
+        with freeze_time("2026-03-16 15:00:00"):
+            run = self._run()
+        self.assertEqual(run.evaluated_count, 1, "only the other invoice is followed up")
+        self.assertFalse(invoice.cobranza_level_id)
+        self.assertFalse(other.cobranza_excluded)
+
     def test_new_customer_created_by_rut(self):
         data = (
             read("dte_bare_cp1252.xml")
