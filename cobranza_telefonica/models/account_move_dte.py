@@ -415,7 +415,9 @@ class AccountMoveSiiSync(models.Model):
             except UserError as error:
                 _logger.warning("SII sync of %s skipped: %s", company.name, error.args[0])
                 continue
-            read, failed = moves.with_company(company)._cobranza_sii_read(client, now)
+            # The error kept on each invoice is written in the company's language.
+            lang = company.partner_id.lang or self.env.lang
+            read, failed = moves.with_company(company).with_context(lang=lang)._cobranza_sii_read(client, now)
             _logger.info("SII sync of %s: %s read, %s failed", company.name, read, failed)
             if not modules.module.current_test:
                 self.env.cr.commit()  # pylint: disable=invalid-commit

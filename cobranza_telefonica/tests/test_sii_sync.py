@@ -101,6 +101,16 @@ class TestSiiSync(SiiCommon):
         self.assertEqual(fault.cobranza_sii_sync_attempts, 2)
         self.assertEqual(fault.cobranza_sii_next_sync, datetime(2026, 3, 16, 17, 0))
 
+    def test_errors_in_the_company_language(self):
+        self.env["res.lang"]._activate_lang("es_419")
+        self.env["ir.module.module"]._load_module_terms(["cobranza_telefonica"], ["es_419"], overwrite=True)
+        self.company.partner_id.lang = "es_419"
+        html = self._folio(sii_double.HTML)
+        retry = self._folio(sii_double.RETRY)
+        self._sync()
+        self.assertIn("página web", html.cobranza_sii_sync_error)
+        self.assertIn("error interno", retry.cobranza_sii_sync_error)
+
     def test_claimed_invoice_leaves_the_followup(self):
         claimed = self._folio(sii_double.CLAIMED)
         accepted = self._folio(sii_double.ACCEPTED)
