@@ -9,7 +9,7 @@
     "license": "LGPL-3",
     "application": True,
     "depends": ["account", "mail", "l10n_cl"],
-    "external_dependencies": {"python": ["lxml", "xlsxwriter", "holidays"]},
+    "external_dependencies": {"python": ["lxml", "xlsxwriter", "holidays", "zeep", "cryptography"]},
     "data": [
         "security/cobranza_security.xml",
         "security/ir.model.access.csv",
@@ -42,6 +42,9 @@
         "security/cobranza_discount_rules.xml",
         "data/cobranza_discount_data.xml",
         "views/cobranza_discount_views.xml",
+        "security/cobranza_dte_rules.xml",
+        "views/cobranza_dte_views.xml",
+        "data/cobranza_sii_cron.xml",
     ],
     "demo": [
         "demo/res_users_demo.xml",

@@ -29,3 +29,7 @@ from . import cobranza_discount_tier
 from . import cobranza_discount_offer
 from . import cobranza_discount_offer_line
 from . import cobranza_receivable_instalment
+from . import account_move_dte
+from . import res_company_sii
+from . import cobranza_followup_run_dte
+from . import res_partner_dte

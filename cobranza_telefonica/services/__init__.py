@@ -11,3 +11,5 @@ from . import clock
 from . import validation
 from . import receivable
 from . import discount
+from . import dte_xml
+from . import sii_client

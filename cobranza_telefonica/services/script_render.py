@@ -20,6 +20,7 @@ PLACEHOLDERS = (
     "collector",
     "company",
     "discount_offer",
+    "pay_to",
 )
 
 _PLACEHOLDER_RE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")

@@ -28,3 +28,7 @@ from . import test_receivable
 from . import test_receivable_services
 from . import test_discount_services
 from . import test_discount
+from . import test_dte_services
+from . import test_dte_import
+from . import test_sii_services
+from . import test_sii_sync
