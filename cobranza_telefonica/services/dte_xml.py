@@ -18,6 +18,7 @@ from pathlib import Path
 from lxml import etree
 
 from . import rut
+from .errors import CodedError
 
 SII_NS = "http://www.sii.cl/SiiDte"
 DSIG_NS = "http://www.w3.org/2000/09/xmldsig#"
@@ -62,17 +63,8 @@ ENCODINGS = {
 }
 
 
-class DteError(ValueError):
+class DteError(CodedError, ValueError):
     """A file or a document that cannot be read; ``code`` names the case, ``params`` fill the message."""
-
-    def __init__(self, code, **params):
-        super().__init__(code, params)
-        self.code = code
-        self.params = params
-
-    def __str__(self):
-        details = ", ".join(f"{key}={value}" for key, value in sorted(self.params.items()))
-        return f"{self.code}({details})"
 
 
 @dataclass(frozen=True)

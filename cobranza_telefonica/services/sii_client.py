@@ -21,6 +21,7 @@ import requests
 from lxml import etree
 
 from . import clock, dte_xml, rut
+from .errors import CodedError
 
 try:  # zeep is an Odoo dependency; keep the module importable without it for the parser tests
     import zeep
@@ -56,15 +57,8 @@ TOKEN_LIFETIME = timedelta(minutes=50)
 _DATE = re.compile(r"(\d{2})-(\d{2})-(\d{4})(?:\s+(\d{2}):(\d{2}):(\d{2}))?")
 
 
-class SiiError(Exception):
-    def __init__(self, code, **params):
-        super().__init__(code, params)
-        self.code = code
-        self.params = params
-
-    def __str__(self):
-        details = ", ".join(f"{key}={value}" for key, value in sorted(self.params.items()))
-        return f"{self.code}({details})"
+class SiiError(CodedError):
+    """The SII refused, failed or could not be reached; ``code`` names the case."""
 
 
 @dataclass(frozen=True)
