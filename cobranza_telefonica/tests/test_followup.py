@@ -8,6 +8,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
 from ..models.cobranza_followup_run import CobranzaFollowupRun
+from ..services import rut
 from .common import CobranzaCommon
 
 
@@ -644,3 +645,36 @@ class TestFollowupMailBatch(FollowupCommon):
             )
             self.assertNotIn(other.l10n_latam_document_number, body)
             self.assertNotIn(other.partner_id.name, body)
+
+
+@tagged("post_install", "-at_install")
+class TestFollowupQueryCount(FollowupCommon):
+    def _customers(self, count, first):
+        partners = self.env["res.partner"]
+        for number in range(first, first + count):
+            body = 78000000 + number
+            partner = self._create_cl_partner(f"Cliente {number} SpA", f"{body}-{rut.check_digit(body)}")
+            partner.with_company(self.company).cobranza_collector_id = self.collector
+            # 8 days overdue: a call; 16 days: a call and an e-mail (levels +7 and +15).
+            self._invoice(partner, 1000 + number, date(2026, 3, 8))
+            self._invoice(partner, 2000 + number, date(2026, 3, 1))
+            partners |= partner
+        return partners
+
+    def _queries_of_run(self, partners):
+        self.env.flush_all()
+        before = self.env.cr.sql_log_count
+        with freeze_time("2026-03-16 15:00:00"):
+            run = self._run(partners=partners)
+        self.assertEqual(run.customer_count, len(partners))
+        self.assertEqual(run.call_count, len(partners))
+        return self.env.cr.sql_log_count - before
+
+    def test_queries_grow_with_batches_not_customers(self):
+        """One batch's queries do not grow with its customers: four times the customers (each
+        with two invoices, an e-mail and a call activity) cost the same queries, give or take a
+        few (a query per customer or per activity, as the call activities' customer look-up was,
+        would add at least 12 here)."""
+        small = self._queries_of_run(self._customers(4, 1))
+        large = self._queries_of_run(self._customers(16, 101))
+        self.assertLess(large - small, 12, f"{small} queries for 4 customers, {large} for 16")
