@@ -99,6 +99,25 @@ class AccountMove(models.Model):
             else:
                 move.cobranza_collector_id = move.company_id.cobranza_default_collector_id
 
+    @api.model
+    def _cobranza_followup_fields(self):
+        """The invoice fields the follow-up run reads, fetched with each batch's invoices in one
+        query: a field read later fetches every column of a thousand invoices at a time. A
+        feature whose exclusion reasons or notes read more fields adds them here."""
+        return [
+            "commercial_partner_id",
+            "cobranza_oldest_due_date",
+            "invoice_date_due",
+            "cobranza_collector_id",
+            "amount_residual",
+            "currency_id",
+            "name",
+            "l10n_latam_document_type_id",
+            "l10n_latam_document_number",
+            "cobranza_dispute",
+            *FOLLOWUP_STATE_FIELDS,
+        ]
+
     def _cobranza_exclusion_reasons(self):
         """Return {move id: reason key of EXCLUSION_REASONS} for the moves of ``self`` that the
         follow-up run must leave alone. Each feature extends this with super() and batch queries."""

@@ -167,6 +167,15 @@ class AccountMoveDte(models.Model):
             ("dte_cancelled", "Cancelled by a credit note (DTE 61)"),
         ]
 
+    @api.model
+    def _cobranza_followup_fields(self):
+        return [
+            *super()._cobranza_followup_fields(),
+            "cobranza_dte_ceded",
+            "cobranza_sii_acceptance",
+            "cobranza_sii_event",
+        ]
+
     def _cobranza_exclusion_reasons(self):
         """Claimed (RCD, RFP, RFT) or ceded invoices leave the company's own collection, and so do
         invoices a posted credit note cancels (a 61 with CodRef 1) before it is reconciled."""

@@ -11,8 +11,6 @@ from odoo.exceptions import AccessError, UserError
 from odoo.modules import module as odoo_module
 from odoo.tools import SQL, split_every
 
-from .account_move import FOLLOWUP_STATE_FIELDS
-
 _logger = logging.getLogger(__name__)
 
 LOG_MAX_CHARS = 100000
@@ -406,19 +404,7 @@ class CobranzaFollowupRun(models.Model):
         now = context["now"]
         moves = Move.search_fetch(
             Move._cobranza_open_domain(self.company_id) + [("commercial_partner_id", "in", partners.ids)],
-            [
-                "commercial_partner_id",
-                "cobranza_oldest_due_date",
-                "invoice_date_due",
-                "cobranza_collector_id",
-                "amount_residual",
-                "currency_id",
-                "name",
-                "l10n_latam_document_type_id",
-                "l10n_latam_document_number",
-                "cobranza_dispute",
-                *FOLLOWUP_STATE_FIELDS,
-            ],
+            Move._cobranza_followup_fields(),
             order="commercial_partner_id, cobranza_oldest_due_date, id",
         )
         reasons = moves._cobranza_exclusion_reasons()
