@@ -122,10 +122,14 @@ class AccountMove(models.Model):
         """Return {move id: reason key of EXCLUSION_REASONS} for the moves of ``self`` that the
         follow-up run must leave alone. Each feature extends this with super() and batch queries."""
         reasons = {}
+        on_hold = {}  # (customer id, company id) -> on hold: read once per customer, not per invoice
         for move in self:
+            key = (move.commercial_partner_id.id, move.company_id.id)
+            if key not in on_hold:
+                on_hold[key] = move.commercial_partner_id.with_company(move.company_id).cobranza_on_hold
             if move.cobranza_dispute:
                 reasons[move.id] = "dispute"
-            elif move.commercial_partner_id.with_company(move.company_id).cobranza_on_hold:
+            elif on_hold[key]:
                 reasons[move.id] = "on_hold"
         # A customer whose unapplied payments and credit notes cover its balance owes nothing:
         # it is never dunned (the receivable figure, per company).
