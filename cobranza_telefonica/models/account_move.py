@@ -106,6 +106,7 @@ class AccountMove(models.Model):
         feature whose exclusion reasons or notes read more fields adds them here."""
         return [
             "commercial_partner_id",
+            "company_id",
             "cobranza_oldest_due_date",
             "invoice_date_due",
             "cobranza_collector_id",
@@ -116,6 +117,29 @@ class AccountMove(models.Model):
             "l10n_latam_document_number",
             "cobranza_dispute",
             *FOLLOWUP_STATE_FIELDS,
+        ]
+
+    def _cobranza_mail_fields(self):
+        """The invoice fields the collection e-mail templates read (their own and every invoice
+        they list), fetched for a whole batch of e-mails in one query before rendering: else each
+        e-mail would fetch its own invoices. A feature whose e-mail text reads more adds them."""
+        return [
+            "partner_id",
+            "commercial_partner_id",
+            "company_id",
+            "cobranza_collector_id",
+            "l10n_latam_document_type_id",
+            "l10n_latam_document_number",
+            "name",
+            "amount_residual",
+            "currency_id",
+            "cobranza_oldest_due_date",
+            "invoice_date_due",
+            "access_token",
+            "move_type",
+            # The e-mail's message takes the invoice's display name.
+            "state",
+            "ref",
         ]
 
     def _cobranza_exclusion_reasons(self):
@@ -426,9 +450,22 @@ class AccountMoveDiscount(models.Model):
             reasons.setdefault(move_id, "discount")
         return reasons
 
+    def _cobranza_mail_fields(self):
+        # What the early-payment quotes of the preventive e-mail check on each invoice.
+        return [*super()._cobranza_mail_fields(), "payment_state", "invoice_payment_term_id"]
+
     def _cobranza_mail_discount_lines(self):
-        """The early-payment discounts the invoices of this e-mail can get (preventive e-mails)."""
+        """The early-payment discounts the invoices of this e-mail can get (preventive e-mails).
+        Within a batch of e-mails (context ``cobranza_mail_batch_cache``, a dict the batch owns),
+        the first e-mail quotes every invoice of the batch's e-mails at once."""
         self.ensure_one()
-        return self.env["cobranza.discount.offer"]._cobranza_quote_texts(
-            self._cobranza_mail_moves(), ("early",)
-        )
+        Offer = self.env["cobranza.discount.offer"]
+        moves = self._cobranza_mail_moves()
+        cache = self.env.context.get("cobranza_mail_batch_cache")
+        if cache is None:
+            return Offer._cobranza_quote_texts(moves, ("early",))
+        if "early_quotes" not in cache:
+            named = self.env.context.get("cobranza_mail_move_ids") or {}
+            every = self.browse({move_id for ids in named.values() for move_id in ids} | set(named)) | moves
+            cache["early_quotes"] = Offer._cobranza_quote_texts_by_move(every, ("early",))
+        return [text for move in moves for text in cache["early_quotes"].get(move.id, [])]

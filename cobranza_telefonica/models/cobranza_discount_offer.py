@@ -544,19 +544,28 @@ class CobranzaDiscountOffer(models.Model):
     @api.model
     def _cobranza_quote_texts(self, moves, kinds=("early", "settlement")):
         """The quotes of ``moves`` as sentences to read aloud or to e-mail."""
-        return [
-            self.env._(
-                "%(doc_type)s %(folio)s: pay %(to_pay)s by %(deadline)s and save %(discount)s "
-                "(%(percent)s %%)",
-                doc_type=quote["move"].l10n_latam_document_type_id.name or "",
-                folio=quote["move"].l10n_latam_document_number or quote["move"].name,
-                to_pay=format_amount(self.env, quote["to_pay"], quote["move"].currency_id),
-                deadline=format_date(self.env, quote["deadline"]),
-                discount=format_amount(self.env, quote["discount"], quote["move"].currency_id),
-                percent=quote["percent"],
+        by_move = self._cobranza_quote_texts_by_move(moves, kinds)
+        return [text for move in moves for text in by_move.get(move.id, [])]
+
+    @api.model
+    def _cobranza_quote_texts_by_move(self, moves, kinds=("early", "settlement")):
+        """{invoice id: its quotes as sentences}, for many invoices in a few queries."""
+        texts = {}
+        for quote in self._cobranza_quotes(moves, kinds):
+            move = quote["move"]
+            texts.setdefault(move.id, []).append(
+                self.env._(
+                    "%(doc_type)s %(folio)s: pay %(to_pay)s by %(deadline)s and save %(discount)s "
+                    "(%(percent)s %%)",
+                    doc_type=move.l10n_latam_document_type_id.name or "",
+                    folio=move.l10n_latam_document_number or move.name,
+                    to_pay=format_amount(self.env, quote["to_pay"], move.currency_id),
+                    deadline=format_date(self.env, quote["deadline"]),
+                    discount=format_amount(self.env, quote["discount"], move.currency_id),
+                    percent=quote["percent"],
+                )
             )
-            for quote in self._cobranza_quotes(moves, kinds)
-        ]
+        return texts
 
     # ------------------------------------------------------------------
     # Approval and offering

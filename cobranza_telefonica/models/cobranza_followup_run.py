@@ -1,4 +1,6 @@
 import logging
+import queue
+import threading
 import zlib
 from collections import Counter, defaultdict
 from datetime import timedelta
@@ -14,6 +16,8 @@ from odoo.tools import SQL, split_every
 _logger = logging.getLogger(__name__)
 
 LOG_MAX_CHARS = 100000
+# At most this many database connections work one run's batches at once.
+MAX_WORKERS = 4
 # First key of the PostgreSQL advisory lock of a company's follow-up (the second is the
 # company id): a fixed 32-bit number of our own, unlikely to be used by another module.
 RUN_LOCK_KEY = zlib.crc32(b"cobranza.followup.run") & 0x7FFFFFFF
@@ -268,43 +272,138 @@ class CobranzaFollowupRun(models.Model):
             for [partner] in Move._read_group(domain, ["commercial_partner_id"])
             if partner.id > run.cursor_partner_id
         )
-        context = run._prepare_context()
-        done = 0
-        for batch in split_every(batch_size, partner_ids):
-            stats, log = Counter(), []
-            try:
-                with run.env.cr.savepoint():
-                    run._process_batch(run.env["res.partner"].browse(batch), context, stats, log)
-            except Exception:
-                _logger.warning("Follow-up batch failed, retrying customer by customer", exc_info=True)
-                stats, log = Counter(), []
-                for partner_id in batch:
-                    try:
-                        with run.env.cr.savepoint():
-                            run._process_batch(run.env["res.partner"].browse(partner_id), context, stats, log)
-                    except Exception as error:  # one customer's error must not stop the run
-                        _logger.exception("Follow-up of customer %s failed", partner_id)
-                        stats["error_count"] += 1
-                        log.append(
-                            self.env._(
-                                "Error on customer %(partner)s: %(error)s",
-                                partner=run.env["res.partner"].browse(partner_id).display_name,
-                                error=error,
-                            )
-                        )
-            run._record_batch(stats, log, batch[-1])
-            done += len(batch)
-            run._commit_batch(done, len(partner_ids) - done)
+        batches = list(split_every(batch_size, partner_ids))
+        workers = run._cobranza_worker_count(len(batches))
+        if workers > 1:
+            run._process_batches_parallel(batches, workers)
+        else:
+            context = run._prepare_context()
+            done = 0
+            for batch in batches:
+                stats, log = run._process_batch_safely(batch, context)
+                run._record_batch(stats, log, batch[-1])
+                done += len(batch)
+                run._commit_batch(done, len(partner_ids) - done)
         run.write({"state": "done", "end_datetime": self.env["res.company"]._cobranza_now()})
         return True
+
+    def _process_batch_safely(self, batch, context):
+        """Process one batch of customer ids in a savepoint; when it fails, customer by customer,
+        so that one customer's error never stops the others. Returns (stats, log)."""
+        stats, log = Counter(), []
+        try:
+            with self.env.cr.savepoint():
+                self._process_batch(self.env["res.partner"].browse(batch), context, stats, log)
+        except Exception:
+            _logger.warning("Follow-up batch failed, retrying customer by customer", exc_info=True)
+            stats, log = Counter(), []
+            for partner_id in batch:
+                try:
+                    with self.env.cr.savepoint():
+                        self._process_batch(self.env["res.partner"].browse(partner_id), context, stats, log)
+                except Exception as error:  # one customer's error must not stop the run
+                    _logger.exception("Follow-up of customer %s failed", partner_id)
+                    stats["error_count"] += 1
+                    log.append(
+                        self.env._(
+                            "Error on customer %(partner)s: %(error)s",
+                            partner=self.env["res.partner"].browse(partner_id).display_name,
+                            error=error,
+                        )
+                    )
+        return stats, log
+
+    def _cobranza_worker_count(self, batch_count):
+        """How many database connections work the run's batches at once: Python prepares one
+        batch while PostgreSQL writes another, so two use both cores of a small server (system
+        parameter ``cobranza_telefonica.followup_workers``, default 2; 1 works them one by one).
+        Always one under tests and in the demo's install, which run in a single transaction."""
+        if batch_count < 2 or odoo_module.current_test or self.env.context.get("cobranza_no_commit"):
+            return 1
+        value = self.env["ir.config_parameter"].sudo().get_param("cobranza_telefonica.followup_workers", "2")
+        try:
+            return max(1, min(int(value), batch_count, MAX_WORKERS))
+        except ValueError:
+            return 1
+
+    def _process_batches_parallel(self, batches, workers):
+        """Work the batches in ``workers`` threads, each with its own cursor committing after each
+        batch. This thread records what they did in order: the run's cursor moves past a batch
+        only when every batch before it is done, so a crashed run resumes with nothing skipped
+        (a batch done twice sends nothing twice: what was done is remembered per invoice)."""
+        self._cobranza_commit()  # the workers see the run and its clean-up
+        todo = queue.SimpleQueue()
+        for index, batch in enumerate(batches):
+            todo.put((index, batch))
+        results = queue.SimpleQueue()
+        args = (self.env.uid, self.env.su, dict(self.env.context), todo, results)
+        threads = [
+            threading.Thread(
+                target=self._cobranza_worker, args=args, name=f"cobranza-followup-{n}", daemon=True
+            )
+            for n in range(workers)
+        ]
+        for thread in threads:
+            thread.start()
+        finished, next_index, done, failure = {}, 0, 0, None
+        total = sum(len(batch) for batch in batches)
+        while next_index < len(batches) and failure is None:
+            index, outcome = results.get()
+            if isinstance(outcome, BaseException):
+                failure = outcome
+                break
+            finished[index] = outcome
+            while next_index in finished:
+                stats, log = finished.pop(next_index)
+                batch = batches[next_index]
+                self._record_batch(stats, log, batch[-1])
+                done += len(batch)
+                next_index += 1
+                self._commit_batch(done, total - done)
+        if failure is not None:
+            while not todo.empty():  # the other workers stop after their current batch
+                todo.get()
+        for thread in threads:
+            thread.join()
+        if failure is not None:
+            raise failure
+
+    def _cobranza_worker(self, uid, su, context, todo, results):
+        """One worker thread: its own cursor and environment, batch after batch until none is left."""
+        threading.current_thread().dbname = self.env.cr.dbname
+        try:
+            with self.env.registry.cursor() as cr:
+                env = api.Environment(cr, uid, context, su=su)
+                run = self.with_env(env)
+                prepared = run._prepare_context()
+                while True:
+                    try:
+                        index, batch = todo.get_nowait()
+                    except queue.Empty:
+                        return
+                    try:
+                        outcome = run._process_batch_safely(batch, prepared)
+                        cr.commit()  # pylint: disable=invalid-commit
+                    except Exception as error:  # noqa: BLE001 - handed to the run's thread, which raises it
+                        cr.rollback()
+                        outcome = error
+                    results.put((index, outcome))
+                    if isinstance(outcome, BaseException):
+                        return
+        except Exception as error:  # noqa: BLE001 - a cursor that cannot open: the run raises it
+            results.put((-1, error))
 
     def _commit_batch(self, done, remaining):
         """Commit what a batch did (never under tests, nor inside the demo's install) and report
         progress to the cron."""
-        if not odoo_module.current_test and not self.env.context.get("cobranza_no_commit"):
-            self.env.cr.commit()  # pylint: disable=invalid-commit
+        self._cobranza_commit()
         if self.trigger == "cron" and self.env.context.get("cron_id"):
             self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+
+    def _cobranza_commit(self):
+        """Commit the run's transaction, never under tests nor inside the demo's install."""
+        if not odoo_module.current_test and not self.env.context.get("cobranza_no_commit"):
+            self.env.cr.commit()  # pylint: disable=invalid-commit
 
     def _record_batch(self, stats, log, last_partner_id):
         values = {"cursor_partner_id": last_partner_id}
@@ -658,12 +757,13 @@ class CobranzaFollowupRun(models.Model):
         """Queue one e-mail per customer, rendered in batch on its top invoice and listing the
         customer's invoices (``entries``: (invoice id, invoice ids)); overridable for other channels."""
         mail_moves = dict(entries)
-        self._ensure_portal_tokens(
-            {move_id for ids in mail_moves.values() for move_id in ids} | set(mail_moves)
-        )
-        template.with_context(cobranza_mail_move_ids=mail_moves, cobranza_qweb_compiled={}).send_mail_batch(
-            list(mail_moves)
-        )
+        move_ids = {move_id for ids in mail_moves.values() for move_id in ids} | set(mail_moves)
+        self._ensure_portal_tokens(move_ids)
+        Move = self.env["account.move"]
+        Move.browse(move_ids).fetch(Move._cobranza_mail_fields())  # one query for every e-mail
+        template.with_context(
+            cobranza_mail_move_ids=mail_moves, cobranza_qweb_compiled={}, cobranza_mail_batch_cache={}
+        ).send_mail_batch(list(mail_moves))
 
     def _ensure_portal_tokens(self, move_ids):
         """Give the invoices an e-mail links to their portal token in one UPDATE: rendering the
@@ -678,7 +778,6 @@ class CobranzaFollowupRun(models.Model):
             )
         )
         Move.invalidate_model(["access_token"])
-        Move.browse(move_ids).fetch(["access_token"])  # read back at once, not e-mail by e-mail
 
     def _contact_vals(self, partner, channel, now, move_level):
         moves, level = move_level

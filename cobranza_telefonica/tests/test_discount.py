@@ -1,6 +1,8 @@
 from datetime import date, timedelta
 from unittest.mock import patch
 
+from markupsafe import escape
+
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
@@ -364,6 +366,47 @@ class TestDiscountOffer(DiscountCommon):
         offer.with_user(self.manager).action_approve()
         quote = next(q for q in self.env["cobranza.discount.offer"]._cobranza_quotes(overdue))
         self.assertEqual((quote["discount"], quote["deadline"]), (4760, self.TODAY + timedelta(days=3)))
+
+    def test_preventive_emails_of_one_batch_quote_their_own_invoices(self):
+        """The follow-up run quotes the early-payment discounts of a whole batch of preventive
+        e-mails at once: each e-mail lists the quotes of its own invoices only (3 % of the gross
+        amount, until 10 days before the due date), and none for the other customer's."""
+        level = self.env["cobranza.level"].search(
+            [("company_id", "=", self.company.id), ("stage", "=", "preventive")]
+        )
+        level.day_offset = -12
+        due = self.TODAY + timedelta(days=11)
+        first = self._taxed_invoice(self.customer, [(100000, self.iva)], due=due)
+        second = self._taxed_invoice(self.customer, [(50000, self.iva)], due=due)
+        other = self._taxed_invoice(self.customer_b, [(20000, self.iva)], due=due)
+        run = (
+            self.env["cobranza.followup.run"]
+            .with_user(self.manager)
+            .with_context(allowed_company_ids=self.company.ids)
+        )
+        run._cobranza_run_manual(partners=self.customer | self.customer_b)
+        Mail = self.env["mail.mail"]
+        mine = Mail.search([("model", "=", "account.move"), ("res_id", "in", (first | second).ids)])
+        theirs = Mail.search([("model", "=", "account.move"), ("res_id", "=", other.id)])
+        self.assertEqual((len(mine), len(theirs)), (1, 1))
+        body, other_body = str(mine.body_html), str(theirs.body_html)
+        Offer = self.env["cobranza.discount.offer"]
+        # 3 % of the gross amounts (net + 19 % IVA), each quoted in its own customer's e-mail only.
+        quotes = {
+            q["move"]: q["discount"] for q in Offer._cobranza_quotes(first | second | other, ("early",))
+        }
+        self.assertEqual(
+            quotes, {first: round(119000 * 0.03), second: round(59500 * 0.03), other: round(23800 * 0.03)}
+        )
+        for moves, partner, text, elsewhere in (
+            (first | second, self.customer, body, other_body),
+            (other, self.customer_b, other_body, body),
+        ):
+            texts = Offer.with_context(lang=partner.lang)._cobranza_quote_texts(moves, ("early",))
+            self.assertEqual(len(texts), len(moves))
+            for line in texts:
+                self.assertIn(str(escape(line)), text)
+                self.assertNotIn(str(escape(line)), elsewhere)
 
     def test_collector_offers_settlement_from_call(self):
         overdue = self._taxed_invoice(self.customer, [(50000, self.iva)], due=self.TODAY - timedelta(days=40))

@@ -1,3 +1,4 @@
+from collections import Counter
 from datetime import date, datetime, timedelta
 from unittest.mock import patch
 
@@ -690,3 +691,78 @@ class TestFollowupQueryCount(FollowupCommon):
             move = self.env["account.move"].browse(mail.res_id)
             self.assertTrue(move.access_token)
             self.assertIn(f"access_token={move.access_token}", str(mail.body_html))
+
+
+@tagged("post_install", "-at_install")
+class TestFollowupParallelBatches(FollowupCommon):
+    """How the run's thread records the batches its worker threads finish in any order (the
+    workers themselves run outside tests: a test works in one transaction)."""
+
+    def _run_record(self):
+        return (
+            self.env["cobranza.followup.run"]
+            .sudo()
+            .create({"company_id": self.company.id, "trigger": "cron"})
+        )
+
+    def _fake_worker(self, outcomes):
+        """A worker that takes every batch and hands the outcomes back last batch first."""
+
+        def worker(run, uid, su, context, todo, results):
+            taken = []
+            while not todo.empty():
+                taken.append(todo.get())
+            for index, batch in reversed(taken):
+                results.put((index, outcomes(index, batch)))
+
+        return worker
+
+    def test_batches_recorded_in_order_whatever_order_they_finish(self):
+        run = self._run_record()
+        batches = [(11, 12), (13, 14, 15), (16,)]
+        cursors = []
+        record = CobranzaFollowupRun._record_batch
+
+        def spy(self, stats, log, last_partner_id):
+            cursors.append(last_partner_id)
+            return record(self, stats, log, last_partner_id)
+
+        def outcomes(index, batch):
+            return Counter(customer_count=len(batch), email_count=index), [f"batch {index}"]
+
+        with (
+            patch.object(CobranzaFollowupRun, "_cobranza_worker", self._fake_worker(outcomes)),
+            patch.object(CobranzaFollowupRun, "_record_batch", spy),
+        ):
+            run._process_batches_parallel(batches, 2)
+        # The run's cursor passes a batch only once every batch before it is recorded.
+        self.assertEqual(cursors, [12, 15, 16])
+        self.assertEqual((run.cursor_partner_id, run.customer_count, run.email_count), (16, 6, 0 + 1 + 2))
+        self.assertEqual(run.log.splitlines(), ["batch 0", "batch 1", "batch 2"])
+
+    def test_a_worker_failure_stops_the_run(self):
+        """A worker's error reaches the run (which stays unfinished, resumed by the next one),
+        after what the batches before it did is recorded."""
+        run = self._run_record()
+
+        def outcomes(index, batch):
+            return (
+                RuntimeError("conexión perdida") if index == 1 else (Counter(customer_count=len(batch)), [])
+            )
+
+        def worker(run_, uid, su, context, todo, results):
+            while not todo.empty():
+                index, batch = todo.get()
+                results.put((index, outcomes(index, batch)))
+
+        with (
+            patch.object(CobranzaFollowupRun, "_cobranza_worker", worker),
+            self.assertRaisesRegex(RuntimeError, "conexión perdida"),
+        ):
+            run._process_batches_parallel([(21,), (22,), (23,)], 1)
+        self.assertEqual((run.cursor_partner_id, run.customer_count, run.state), (21, 1, "running"))
+
+    def test_one_worker_under_tests(self):
+        run = self._run_record()
+        self.env["ir.config_parameter"].sudo().set_param("cobranza_telefonica.followup_workers", "3")
+        self.assertEqual(run._cobranza_worker_count(10), 1)
