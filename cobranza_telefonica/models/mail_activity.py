@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL, float_round
 
 from ..services import priority, validation
 
@@ -20,6 +21,20 @@ PROTECTED_FIELDS = frozenset(
         "cobranza_override_user_id",
         "cobranza_override_date",
     }
+)
+
+
+# The queue's figures of a call, in the order _cobranza_refresh_queue computes them.
+QUEUE_FIELDS = (
+    "cobranza_company_id",
+    "cobranza_currency_id",
+    "cobranza_amount_due",
+    "cobranza_amount_overdue",
+    "cobranza_days_overdue",
+    "cobranza_priority",
+    "cobranza_queue_state",
+    "cobranza_blocked_reason",
+    "cobranza_next_allowed",
 )
 
 
@@ -136,14 +151,18 @@ class MailActivity(models.Model):
     def _cobranza_refresh_queue(self):
         """Store the figures, priority and queue state of these call activities, in batch: the
         customer's receivable figure in the call's company (company currency), days overdue from
-        its oldest open instalment, the priority on what may be asked for (net of credits)."""
+        its oldest open instalment, the priority on what may be asked for (net of credits). Only
+        the activities whose figures changed are written, in one UPDATE: opening the queue again
+        writes nothing, so it never waits on (nor locks) a call a collector is saving."""
         activities = self.sudo().filtered("cobranza_is_call")
         if not activities:
             return
         blocked = activities._cobranza_blocked_reason()
         Receivable = self.env["cobranza.receivable"]
+        rows = []
         for company, calls in activities.grouped(lambda act: act._cobranza_company()).items():
             today = company._cobranza_today()
+            currency = company.currency_id
             figures = Receivable._cobranza_figures(company, calls.cobranza_partner_id)
             for activity in calls:
                 partner = activity.cobranza_partner_id
@@ -160,19 +179,62 @@ class MailActivity(models.Model):
                     state = "today"
                 else:
                     state = "planned"
-                activity.write(
-                    {
-                        "cobranza_company_id": company.id,
-                        "cobranza_currency_id": company.currency_id.id,
-                        "cobranza_amount_due": figure.balance if figure else 0.0,
-                        "cobranza_amount_overdue": collectible,
-                        "cobranza_days_overdue": days,
-                        "cobranza_priority": priority.priority_score(collectible, days, risk),
-                        "cobranza_queue_state": state,
-                        "cobranza_blocked_reason": block["reason"] if block else False,
-                        "cobranza_next_allowed": block["next_allowed"] if block else False,
-                    }
+                row = (
+                    company.id,
+                    currency.id,
+                    currency.round(figure.balance if figure else 0.0),
+                    currency.round(collectible),
+                    days,
+                    float_round(priority.priority_score(collectible, days, risk), precision_digits=0),
+                    state,
+                    block["reason"] if block else None,
+                    block["next_allowed"] if block else None,
                 )
+                if row != activity._cobranza_queue_row():
+                    rows.append((activity.id, *row))
+        self._cobranza_write_queue_rows(rows)
+
+    def _cobranza_queue_row(self):
+        """The stored queue figures of this activity, in the order of QUEUE_FIELDS."""
+        return (
+            self.cobranza_company_id.id,
+            self.cobranza_currency_id.id,
+            self.cobranza_amount_due,
+            self.cobranza_amount_overdue,
+            self.cobranza_days_overdue,
+            self.cobranza_priority,
+            self.cobranza_queue_state or None,
+            self.cobranza_blocked_reason or None,
+            self.cobranza_next_allowed or None,
+        )
+
+    @api.model
+    def _cobranza_write_queue_rows(self, rows):
+        """Write queue figures ((activity id, *values in the order of QUEUE_FIELDS)) in one UPDATE.
+        Only the queue's refresh computes these fields (no user writes them)."""
+        if not rows:
+            return
+        Activity = self.env["mail.activity"]
+        Activity.flush_model(QUEUE_FIELDS)
+        values = SQL(", ").join(
+            SQL(
+                "(%s, %s::int, %s::int, %s::numeric, %s::numeric, %s::int, %s::numeric, %s::varchar, "
+                "%s::varchar, %s::timestamp)",
+                *row,
+            )
+            for row in rows
+        )
+        self.env.cr.execute(
+            SQL(
+                "UPDATE mail_activity a SET %s FROM (VALUES %s) AS v(id, %s) WHERE a.id = v.id",
+                SQL(", ").join(
+                    SQL("%s = v.%s", SQL.identifier(name), SQL.identifier(name)) for name in QUEUE_FIELDS
+                ),
+                values,
+                SQL(", ").join(SQL.identifier(name) for name in QUEUE_FIELDS),
+            )
+        )
+        Activity.browse([row[0] for row in rows]).invalidate_recordset(QUEUE_FIELDS)
 
     @api.model
     def _cobranza_queue_domain(self):

@@ -1,4 +1,5 @@
 from datetime import date, datetime
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
@@ -446,6 +447,60 @@ class TestCobranzaCall(CobranzaCommon):
             other_user_activity, self.env["mail.activity"].with_user(self.manager).search(action["domain"])
         )
         self.assertTrue(inv_b)
+
+    def _updates_of_refresh(self, activities):
+        """The UPDATE statements on mail_activity that refreshing ``activities`` runs."""
+        self.env.flush_all()
+        statements = []
+        execute = self.env.cr.execute
+
+        def spy(query, params=None, log_exceptions=True):
+            code = getattr(query, "code", query)
+            if str(code).lstrip().upper().startswith("UPDATE") and "mail_activity" in str(code):
+                statements.append(code)
+            return execute(query, params, log_exceptions)
+
+        with patch.object(self.env.cr, "execute", spy):
+            activities._cobranza_refresh_queue()
+            self.env.flush_all()
+        return statements
+
+    def test_queue_refresh_writes_only_what_changed(self):
+        """Refreshing many calls writes them in one UPDATE; refreshing again with nothing changed
+        writes nothing (opening the queue never locks a call a collector is saving); a payment
+        changes the customer's figures and only that call is written again."""
+        inv_b = self._invoice(self.customer_b, 40000, date(2026, 1, 15))  # 60 days overdue
+        calls = self.activity | self._call_activity(self.customer_b, self.collector, date(2026, 3, 13))
+        self.assertEqual(len(self._updates_of_refresh(calls)), 1)
+        self.assertRecordValues(
+            calls,
+            [
+                {
+                    "cobranza_amount_overdue": 100000,
+                    "cobranza_priority": 3000000,
+                    "cobranza_queue_state": "today",
+                },
+                {
+                    "cobranza_amount_overdue": 40000,
+                    "cobranza_priority": 2400000,
+                    "cobranza_queue_state": "overdue",
+                },
+            ],
+        )
+        self.assertEqual(self._updates_of_refresh(calls), [])
+        self._pay(inv_b, 10000, self.TODAY)
+        written = []
+        write = type(self.env["mail.activity"])._cobranza_write_queue_rows
+
+        def spy_rows(model, rows):
+            written.extend(row[0] for row in rows)
+            return write(model, rows)
+
+        with patch.object(type(self.env["mail.activity"]), "_cobranza_write_queue_rows", spy_rows):
+            calls._cobranza_refresh_queue()
+        self.assertEqual(written, calls[1].ids)
+        self.assertEqual(calls[1].cobranza_amount_overdue, 30000)
+        self.assertEqual(calls[1].cobranza_amount_due, 30000)
 
     def test_blocked_and_override(self):
         with freeze_time(datetime(2026, 3, 15, 14, 0)):  # Sunday
