@@ -47,6 +47,16 @@ env.flush_all()  # noqa: F821
 elapsed = time.perf_counter() - start
 calls = Activity.search(action["domain"], order="cobranza_priority desc")
 print(f"queue refresh: {len(calls)} calls in {elapsed:.2f} s, {env.cr.sql_log_count - queries} queries")  # noqa: F821
+env.cr.commit()  # noqa: F821
+env.invalidate_all()  # noqa: F821
+start = time.perf_counter()
+queries = env.cr.sql_log_count  # noqa: F821
+Activity.action_cobranza_my_calls()
+env.flush_all()  # noqa: F821
+print(
+    f"queue opened again, nothing changed: {time.perf_counter() - start:.2f} s, "
+    f"{env.cr.sql_log_count - queries} queries (no UPDATE: only changed calls are written)"
+)
 top = calls[:1]
 print(
     f"first: {top.cobranza_partner_id.name}, overdue {top.cobranza_amount_overdue:.0f} "
