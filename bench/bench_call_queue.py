@@ -55,7 +55,7 @@ Activity.action_cobranza_my_calls()
 env.flush_all()  # noqa: F821
 print(
     f"queue opened again, nothing changed: {time.perf_counter() - start:.2f} s, "
-    f"{env.cr.sql_log_count - queries} queries (no UPDATE: only changed calls are written)"
+    f"{env.cr.sql_log_count - queries} queries (no UPDATE: only changed calls are written)"  # noqa: F821
 )
 top = calls[:1]
 print(
