@@ -300,10 +300,25 @@ customers = build_customers(COMPANY)
 template = template_invoice(COMPANY, customers[0])
 total = build_invoices(COMPANY, customers, template)
 log("%s customers, %s open invoices in %s", len(customers), total, COMPANY.name)
+# BENCH_WORKERS: how many database connections work the run's batches (the system parameter
+# cobranza_telefonica.followup_workers; default 2). Several values, e.g. "1,2,1,2", run the
+# first run once per value, reset in between, in that order (interleaved rounds).
+WORKERS = [value.strip() for value in os.environ.get("BENCH_WORKERS", "2").split(",") if value.strip()]
+
+
+def set_workers(value):
+    env["ir.config_parameter"].sudo().set_param("cobranza_telefonica.followup_workers", value)
+    env.cr.commit()
+
+
 if os.environ.get("BENCH_RESET", "1") == "1":
     reset_followup(COMPANY)
 MOMENT = lawful_moment(COMPANY)
 log("module clock frozen at %s UTC (11:00 in %s)", MOMENT, COMPANY._cobranza_tz().zone)
 with clock.frozen_at(MOMENT):
-    timed_run("first run (everything new)")
+    for round_number, workers in enumerate(WORKERS):
+        if round_number:
+            reset_followup(COMPANY)
+        set_workers(workers)
+        timed_run(f"first run (everything new), {workers} worker(s)")
     timed_run("second run the same day")
