@@ -448,6 +448,14 @@ class TestCobranzaCall(CobranzaCommon):
         )
         self.assertTrue(inv_b)
 
+    def test_objections_reach_the_call_screen(self):
+        """The call screen lists the company's objections (and the shared ones) when it opens."""
+        expected = self.env["cobranza.objection"].search([("company_id", "in", [False, self.company.id])])
+        self.assertGreaterEqual(len(expected), 5)
+        form = self._open()
+        self.assertEqual(len(form.objection_ids), len(expected))
+        self.assertEqual({form.objection_ids[i].id for i in range(len(expected))}, set(expected.ids))
+
     def _updates_of_refresh(self, activities):
         """The UPDATE statements on mail_activity that refreshing ``activities`` runs."""
         self.env.flush_all()

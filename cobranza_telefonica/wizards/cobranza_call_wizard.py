@@ -178,12 +178,14 @@ class CobranzaCallWizard(models.TransientModel):
                     )
             wizard.line_ids = commands
 
+    @api.depends("company_id")
     def _compute_objection_ids(self):
-        objections = self.env["cobranza.objection"].search(
-            [("company_id", "in", [False, self.env.company.id])]
-        )
+        """The objections of the call's company (and the shared ones): with a dependency, the
+        screen computes them when it opens (without one they never reached it)."""
+        Objection = self.env["cobranza.objection"]
         for wizard in self:
-            wizard.objection_ids = objections
+            company = wizard.company_id or self.env.company
+            wizard.objection_ids = Objection.search([("company_id", "in", [False, company.id])])
 
     @api.onchange("contact_result", "outcome")
     def _onchange_next_call(self):
