@@ -882,7 +882,9 @@ class CobranzaFollowupRun(models.Model):
                     "res_id": partner.id,
                     "activity_type_id": context["call_type"].id,
                     "cobranza_company_id": self.company_id.id,
-                    "summary": self.env._("Collection call: %(count)s invoices", count=len(moves)),
+                    "summary": self.env._("Collection call: 1 invoice")
+                    if len(moves) == 1
+                    else self.env._("Collection call: %(count)s invoices", count=len(moves)),
                     "user_id": user.id,
                     "date_deadline": deadline,
                     **values,

@@ -378,6 +378,8 @@ class TestFollowupGuardrails(FollowupCommon):
         call = self._calls(self.customer_b)
         self.assertEqual(len(call), 1)
         self.assertEqual(call.date_deadline, date(2026, 3, 21), "one week after Saturday's call")
+        # One invoice to discuss: "1 invoice", never "1 invoices" (in the company's language).
+        self.assertIn(call.summary, ("Collection call: 1 invoice", "Llamada de cobranza: 1 factura"))
         self.assertEqual(invoice.cobranza_next_action_date, date(2026, 3, 21))
         self.assertIn("weekly limit", invoice.with_context(lang="en_US").cobranza_postpone_reason)
 
