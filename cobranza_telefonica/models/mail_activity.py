@@ -5,25 +5,6 @@ from odoo.tools import SQL, float_round
 from ..services import priority, validation
 
 CALL_TYPE_XMLID = "cobranza_telefonica.mail_activity_type_cobranza_call"
-# Written by the module's own code only (as superuser): the queue's figures and an authorisation.
-PROTECTED_FIELDS = frozenset(
-    {
-        "cobranza_company_id",
-        "cobranza_currency_id",
-        "cobranza_amount_due",
-        "cobranza_amount_overdue",
-        "cobranza_days_overdue",
-        "cobranza_priority",
-        "cobranza_queue_state",
-        "cobranza_blocked_reason",
-        "cobranza_next_allowed",
-        "cobranza_override_reason",
-        "cobranza_override_user_id",
-        "cobranza_override_date",
-    }
-)
-
-
 # The queue's figures of a call, in the order _cobranza_refresh_queue computes them.
 QUEUE_FIELDS = (
     "cobranza_company_id",
@@ -35,6 +16,10 @@ QUEUE_FIELDS = (
     "cobranza_queue_state",
     "cobranza_blocked_reason",
     "cobranza_next_allowed",
+)
+# Written by the module's own code only (as superuser): the queue's figures and an authorisation.
+PROTECTED_FIELDS = frozenset(
+    {*QUEUE_FIELDS, "cobranza_override_reason", "cobranza_override_user_id", "cobranza_override_date"}
 )
 
 
