@@ -8,7 +8,6 @@ PORT="${COBRANZA_HTTP_PORT:-8069}"
 
 find_odoo
 mkdir -p "$BUILD_DIR"
-ensure_holidays
 ensure_wkhtmltopdf
 pg_start
 drop_db "$DB"
