@@ -36,6 +36,7 @@ apt_install() {
 HOST_PYTHON="$PYTHON"
 VENV="$BUILD_DIR/venv"
 ODOO_GIT_URL="${ODOO_GIT_URL:-https://github.com/odoo/odoo}"
+ODOO_GIT_BRANCH="${ODOO_GIT_BRANCH:-18.0}"
 
 odoo_tree_of_host_python() {
     # The folder holding the `odoo` package the host python3 imports (a .pth file, a pip install).
@@ -62,10 +63,10 @@ find_odoo_tree() {
     elif [ -f "$BUILD_DIR/odoo/odoo/release.py" ]; then
         root="$BUILD_DIR/odoo"
     else
-        info "Odoo 18.0 not found: cloning branch 18.0 of $ODOO_GIT_URL into $BUILD_DIR/odoo (shallow, ~1 GB)"
+        info "Odoo 18.0 not found: cloning branch $ODOO_GIT_BRANCH of $ODOO_GIT_URL into $BUILD_DIR/odoo (shallow, ~1 GB)"
         rm -rf "$BUILD_DIR/odoo.partial"
         mkdir -p "$BUILD_DIR"
-        if ! git clone --depth 1 --branch 18.0 --progress "$ODOO_GIT_URL" "$BUILD_DIR/odoo.partial"; then
+        if ! git clone --depth 1 --branch "$ODOO_GIT_BRANCH" --progress "$ODOO_GIT_URL" "$BUILD_DIR/odoo.partial"; then
             rm -rf "$BUILD_DIR/odoo.partial"
             cat >&2 <<MSG
 ERROR: Odoo 18.0 was not found and could not be downloaded from $ODOO_GIT_URL.
@@ -122,7 +123,7 @@ ensure_venv() {
     PIP_CONSTRAINT="$BUILD_DIR/pip-constraints.txt" "$VENV/bin/python" -m pip install \
         --disable-pip-version-check --progress-bar off "setuptools<70" wheel \
         -r "${reqs[0]}" -r "${reqs[1]}" -r "${reqs[2]}" 2>&1 \
-        | tee "$BUILD_DIR/pip.log" | grep --line-buffered -E '^(Collecting|Building wheel for|Installing collected|Successfully|ERROR)' \
+        | tee "$BUILD_DIR/pip.log" | grep --line-buffered -E '^(Collecting|Ignoring|Building wheel for|Installing collected|Successfully|ERROR)' \
         | sed -u 's/^/    /'
     local rc=${PIPESTATUS[0]}
     set -e
