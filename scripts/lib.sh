@@ -50,6 +50,7 @@ find_odoo_tree() {
     if [ -n "${ODOO_SRC:-}" ]; then
         [ -d "$ODOO_SRC/odoo" ] || die "ODOO_SRC=$ODOO_SRC does not hold an Odoo source tree (no odoo/ folder)."
         root="$(cd "$ODOO_SRC" && pwd)"
+        info "Odoo: the tree ODOO_SRC=$root"
     elif root="$(odoo_tree_of_host_python)" && [ -n "$root" ]; then
         case "$(basename "$root")" in
             site-packages | dist-packages)

@@ -5,6 +5,8 @@
 # anything logged at ERROR level, or when Odoo, PostgreSQL or Chromium is missing.
 #   PYTEST_ARGS="-k TestDemoData" make test     a subset (any pytest option)
 #   TEST_TAGS=/cobranza_telefonica:TestDemoData  the same, written as Odoo test tags
+# pytest-odoo serves the HttpCase tests on a free port of its choice (COBRANZA_TEST_HTTP_PORT is
+# for make test-odoo).
 source "$(dirname "$0")/lib.sh"
 
 DB="${COBRANZA_TEST_DB:-cobranza_test}"
@@ -28,8 +30,8 @@ else
     info "Installing cobranza_telefonica with its demo data in a fresh database '$DB' (a few minutes)"
 fi
 set +e
-odoo_cmd -d "$DB" "${mode[@]}" --stop-after-init --http-port="${COBRANZA_TEST_HTTP_PORT:-18069}" \
-    --workers=0 --max-cron-threads=0 --log-level=info --without-demo= 2>&1 | odoo_install_progress "$INSTALL_LOG"
+odoo_cmd -d "$DB" "${mode[@]}" --stop-after-init --no-http --workers=0 --max-cron-threads=0 \
+    --log-level=info --without-demo= 2>&1 | odoo_install_progress "$INSTALL_LOG"
 rc=${PIPESTATUS[0]}
 set -e
 if [ "$rc" != 0 ] || grep -q "demo data failed to install\| ERROR \| CRITICAL " "$INSTALL_LOG"; then
