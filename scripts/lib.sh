@@ -124,7 +124,7 @@ ensure_venv() {
     PIP_CONSTRAINT="$BUILD_DIR/pip-constraints.txt" "$VENV/bin/python" -m pip install \
         --disable-pip-version-check --progress-bar off "setuptools<70" wheel \
         -r "${reqs[0]}" -r "${reqs[1]}" -r "${reqs[2]}" 2>&1 \
-        | tee "$BUILD_DIR/pip.log" | grep --line-buffered -E '^(Collecting|Ignoring|Building wheel for|Installing collected|Successfully|ERROR)' \
+        | tee "$BUILD_DIR/pip.log" | grep --line-buffered -E '^(Collecting|Ignoring|Installing collected|Successfully|ERROR)|^ *Building wheel for .*started' \
         | sed -u 's/^/    /'
     local rc=${PIPESTATUS[0]}
     set -e
