@@ -4,7 +4,6 @@
     "promises to pay and receivables aging, built around the Chilean DTE",
     "version": "18.0.1.0.0",
     "category": "Accounting/Accounting",
-    "website": "https://github.com/cobranza-telefonica/cobranza_telefonica",
     "author": "Cobranza Telefónica",
     "license": "LGPL-3",
     "application": True,

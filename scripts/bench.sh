@@ -7,7 +7,6 @@ source "$(dirname "$0")/lib.sh"
 DB="${COBRANZA_BENCH_DB:-cobranza_bench}"
 find_odoo
 mkdir -p "$BUILD_DIR"
-ensure_holidays
 pg_start
 if ! psql_cmd -d "$DB" -c "select 1 from ir_module_module where name='cobranza_telefonica' and state='installed'" 2>/dev/null | grep -q 1; then
     drop_db "$DB"

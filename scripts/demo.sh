@@ -8,15 +8,17 @@ PORT="${COBRANZA_HTTP_PORT:-8069}"
 
 find_odoo
 mkdir -p "$BUILD_DIR"
-ensure_holidays
 ensure_wkhtmltopdf
 pg_start
 drop_db "$DB"
 
 info "Creating database '$DB' with cobranza_telefonica and its Chilean demo data (a few minutes)"
+set +e
 odoo_cmd -d "$DB" -i cobranza_telefonica --load-language=es_419 --without-demo= \
-    --stop-after-init --log-level=warn 2>&1 | tee "$BUILD_DIR/demo-install.log"
-if grep -q "demo data failed to install\| ERROR \| CRITICAL " "$BUILD_DIR/demo-install.log"; then
+    --stop-after-init --log-level=info 2>&1 | odoo_install_progress "$BUILD_DIR/demo-install.log"
+rc=${PIPESTATUS[0]}
+set -e
+if [ "$rc" != 0 ] || grep -q "demo data failed to install\| ERROR \| CRITICAL " "$BUILD_DIR/demo-install.log"; then
     die "The module or its demo data failed to install: see $BUILD_DIR/demo-install.log"
 fi
 

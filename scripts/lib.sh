@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # Shared helpers for the project's commands: find Odoo, run a private PostgreSQL
-# cluster under the build folder, install the system tools the commands need.
+# cluster under the build folder, a Python environment there, the system tools the commands need.
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -30,32 +30,128 @@ apt_install() {
 }
 
 # --- Odoo -------------------------------------------------------------------
-find_odoo() {
-    # Sets ODOO_ROOT (the folder holding the `odoo` package) or stops loudly.
+# The project's Python: a virtual environment in the build folder with Odoo's requirements, the
+# add-on's and the tests', made by the python3 that runs the commands (PYTHON overrides it). The
+# system Python is never changed. Odoo itself is not installed in it: its tree is on PYTHONPATH.
+HOST_PYTHON="$PYTHON"
+VENV="$BUILD_DIR/venv"
+ODOO_GIT_URL="${ODOO_GIT_URL:-https://github.com/odoo/odoo}"
+ODOO_GIT_BRANCH="${ODOO_GIT_BRANCH:-18.0}"
+
+odoo_tree_of_host_python() {
+    # The folder holding the `odoo` package the host python3 imports (a .pth file, a pip install).
+    "$HOST_PYTHON" -c 'import os, odoo; print(os.path.dirname(os.path.dirname(os.path.abspath(odoo.__file__))))' 2>/dev/null
+}
+
+find_odoo_tree() {
+    # Sets ODOO_ROOT: ODOO_SRC, else the tree of an importable `odoo`, else a shallow clone of
+    # Odoo 18.0 in the build folder. Stops with what to do when none of them works.
+    local root=""
     if [ -n "${ODOO_SRC:-}" ]; then
         [ -d "$ODOO_SRC/odoo" ] || die "ODOO_SRC=$ODOO_SRC does not hold an Odoo source tree (no odoo/ folder)."
-        ODOO_ROOT="$(cd "$ODOO_SRC" && pwd)"
-        export PYTHONPATH="$ODOO_ROOT${PYTHONPATH:+:$PYTHONPATH}"
-    fi
-    if ! ODOO_ROOT="$("$PYTHON" -c 'import os, odoo; print(os.path.dirname(os.path.dirname(os.path.abspath(odoo.__file__))))' 2>/dev/null)"; then
-        local why="ODOO_SRC is not set"
-        [ -n "${ODOO_SRC:-}" ] && why="ODOO_SRC=$ODOO_SRC is set, but Odoo or its Python dependencies do not import"
-        cat >&2 <<MSG
-ERROR: Odoo 18.0 was not found.
-  '$PYTHON -c "import odoo"' fails and $why.
-  Install Odoo 18.0 Community so that 'import odoo' works, or point ODOO_SRC at its source tree:
+        root="$(cd "$ODOO_SRC" && pwd)"
+        info "Odoo: the tree ODOO_SRC=$root"
+    elif root="$(odoo_tree_of_host_python)" && [ -n "$root" ]; then
+        case "$(basename "$root")" in
+            site-packages | dist-packages)
+                # A pip-installed odoo: only its package goes on the path, not the whole site-packages.
+                mkdir -p "$BUILD_DIR/odoo-link"
+                ln -sfn "$root/odoo" "$BUILD_DIR/odoo-link/odoo"
+                root="$BUILD_DIR/odoo-link"
+                ;;
+        esac
+        info "Odoo: the tree $root that '$HOST_PYTHON' imports (set ODOO_SRC to use another)"
+    elif [ -f "$BUILD_DIR/odoo/odoo/release.py" ]; then
+        root="$BUILD_DIR/odoo"
+    else
+        info "Odoo 18.0 not found: cloning branch $ODOO_GIT_BRANCH of $ODOO_GIT_URL into $BUILD_DIR/odoo (shallow, ~1 GB)"
+        rm -rf "$BUILD_DIR/odoo.partial"
+        mkdir -p "$BUILD_DIR"
+        if ! git clone --depth 1 --branch "$ODOO_GIT_BRANCH" --progress "$ODOO_GIT_URL" "$BUILD_DIR/odoo.partial"; then
+            rm -rf "$BUILD_DIR/odoo.partial"
+            cat >&2 <<MSG
+ERROR: Odoo 18.0 was not found and could not be downloaded from $ODOO_GIT_URL.
+  Point ODOO_SRC at an Odoo 18.0 Community source tree (the folder holding odoo/ and odoo-bin):
       ODOO_SRC=/path/to/odoo-18.0 make test
   Nothing was run.
 MSG
-        exit 2
+            exit 2
+        fi
+        mv "$BUILD_DIR/odoo.partial" "$BUILD_DIR/odoo"
+        root="$BUILD_DIR/odoo"
     fi
     local version
-    version="$("$PYTHON" -c 'import odoo.release as r; print(r.version_info[0])' 2>/dev/null || true)"
-    [ "$version" = "18" ] || die "Odoo at $ODOO_ROOT is version '$version', this module needs 18.0."
+    version="$(sed -n 's/^version_info = (\([0-9]*\),.*/\1/p' "$root/odoo/release.py" 2>/dev/null)"
+    [ "$version" = "18" ] || die "Odoo at $root is version '${version:-unknown}', this module needs 18.0."
+    ODOO_ROOT="$root"
+}
+
+odoo_requirements() {
+    # Prints the path of Odoo's requirements: the tree's own (markers evaluated by pip for the
+    # running Python; python-ldap dropped, only auth_ldap uses it and it needs system headers),
+    # else the pinned list of this repository.
+    if [ -f "$ODOO_ROOT/requirements.txt" ]; then
+        grep -vi '^python-ldap' "$ODOO_ROOT/requirements.txt" >"$BUILD_DIR/odoo-requirements.txt"
+        echo "$BUILD_DIR/odoo-requirements.txt"
+    else
+        echo "$REPO_ROOT/scripts/odoo-requirements.txt"
+    fi
+}
+
+ensure_venv() {
+    # Creates or reuses $VENV. Reused as is while the requirement files, the Odoo tree and the
+    # host python are the same as when it was made (a stamp records them).
+    local odoo_reqs stamp
+    odoo_reqs="$(odoo_requirements)"
+    local reqs=("$odoo_reqs" "$REPO_ROOT/requirements.txt" "$REPO_ROOT/test-requirements.txt")
+    stamp="$( { cat "${reqs[@]}"; echo "$ODOO_ROOT"; "$HOST_PYTHON" -c 'import sys; print(sys.version, sys.base_prefix)'; } | sha256sum | cut -d' ' -f1)"
+    if [ -x "$VENV/bin/python" ] && [ "$(cat "$VENV/cobranza-stamp" 2>/dev/null)" = "$stamp" ]; then
+        info "Python environment $VENV is up to date"
+        return 0
+    fi
+    [ "$odoo_reqs" = "$REPO_ROOT/scripts/odoo-requirements.txt" ] \
+        && info "$ODOO_ROOT has no requirements.txt: using the pinned list scripts/odoo-requirements.txt (CPython 3.11)"
+    info "Creating the Python environment $VENV ($("$HOST_PYTHON" --version 2>&1), a few minutes the first time)"
+    rm -f "$VENV/cobranza-stamp"
+    if ! "$HOST_PYTHON" -m venv "$VENV" >"$BUILD_DIR/venv.log" 2>&1; then
+        apt_install python3-venv && "$HOST_PYTHON" -m venv "$VENV" >"$BUILD_DIR/venv.log" 2>&1 \
+            || { cat "$BUILD_DIR/venv.log" >&2; die "'$HOST_PYTHON -m venv' failed: install Debian's 'python3-venv' package."; }
+    fi
+    # Old sdists (e.g. vobject, ofxparse) still import pkg_resources while they build.
+    echo "setuptools<70" >"$BUILD_DIR/pip-constraints.txt"
+    info "Installing Odoo's requirements ($odoo_reqs), the add-on's and the tests' (log: $BUILD_DIR/pip.log)"
+    set +e
+    PIP_CONSTRAINT="$BUILD_DIR/pip-constraints.txt" "$VENV/bin/python" -m pip install \
+        --disable-pip-version-check --progress-bar off "setuptools<70" wheel \
+        -r "${reqs[0]}" -r "${reqs[1]}" -r "${reqs[2]}" 2>&1 \
+        | tee "$BUILD_DIR/pip.log" | grep --line-buffered -E '^(Collecting|Ignoring|Installing collected|Successfully|ERROR)|^ *Building wheel for .*started' \
+        | sed -u 's/^/    /'
+    local rc=${PIPESTATUS[0]}
+    set -e
+    if [ "$rc" != 0 ]; then
+        tail -n 30 "$BUILD_DIR/pip.log" >&2
+        die "Installing the Python requirements failed (see $BUILD_DIR/pip.log). Packages that build from source need a C compiler and headers: apt-get install build-essential python3-dev libpq-dev libxml2-dev libxslt1-dev libjpeg-dev zlib1g-dev"
+    fi
+    echo "$stamp" >"$VENV/cobranza-stamp"
+}
+
+find_odoo() {
+    # Sets ODOO_ROOT, ADDONS_PATH and PYTHON (the build folder's virtual environment, with the
+    # Odoo tree on PYTHONPATH), or stops loudly.
+    mkdir -p "$BUILD_DIR"
+    find_odoo_tree
+    ensure_venv
+    PYTHON="$VENV/bin/python"
+    export PYTHONPATH="$ODOO_ROOT${PYTHONPATH:+:$PYTHONPATH}"
+    local version
+    if ! version="$("$PYTHON" -c 'import odoo.release as r; print(r.version_info[0])' 2>&1)"; then
+        echo "$version" >&2
+        die "Odoo at $ODOO_ROOT does not import in $VENV (see above)."
+    fi
     ADDONS_PATH="$ODOO_ROOT/odoo/addons"
     [ -d "$ODOO_ROOT/addons" ] && ADDONS_PATH="$ODOO_ROOT/addons,$ADDONS_PATH"
     ADDONS_PATH="$ADDONS_PATH,$REPO_ROOT"
-    export ODOO_ROOT ADDONS_PATH
+    export ODOO_ROOT ADDONS_PATH PYTHON
 }
 
 odoo_cmd() {
@@ -65,6 +161,35 @@ odoo_cmd() {
         --db_host="$PGSOCK_DIR" --db_port="$PG_PORT" --db_user="$PG_DBUSER" --db_password=odoo \
         --data-dir="$BUILD_DIR/filestore" \
         "$@"
+}
+
+write_odoo_config() {
+    # write_odoo_config <file> <database> [<logfile>]: an Odoo configuration for pytest-odoo,
+    # the same options odoo_cmd passes on its command line.
+    cat >"$1" <<CFG
+[options]
+addons_path = $ADDONS_PATH
+db_host = $PGSOCK_DIR
+db_port = $PG_PORT
+db_user = $PG_DBUSER
+db_password = odoo
+db_name = $2
+dbfilter = ^$2\$
+data_dir = $BUILD_DIR/filestore
+logfile = ${3:-}
+workers = 0
+max_cron_threads = 0
+without_demo = False
+CFG
+}
+
+odoo_install_progress() {
+    # Reads an Odoo log at level info on stdin: prints each module as it is installed or updated
+    # ("[12/61] account"), warnings and errors; the whole log goes to the file given as $1.
+    tee "$1" | awk '
+        / odoo\.modules\.loading: Loading module / { sub(/.* Loading module /, ""); split($0, a, " ");
+            gsub(/[()]/, "", a[2]); printf "    [%s] %s\n", a[2], a[1]; fflush(); next }
+        / (WARNING|ERROR|CRITICAL) / { print "    " $0; fflush() }'
 }
 
 # --- PostgreSQL -------------------------------------------------------------
@@ -153,24 +278,6 @@ ensure_chromium() {
     done
     apt_install chromium && return 0
     die "Chromium is missing: the UI tours need it. Install Debian's 'chromium' package (apt-get install chromium), or run this command as root to let it do so."
-}
-
-ensure_websocket_client() {
-    # Odoo's HttpCase drives Chromium through the DevTools protocol with websocket-client;
-    # without it every tour is skipped, which must not pass for a green run.
-    "$PYTHON" -c "import websocket" >/dev/null 2>&1 && return 0
-    info "Installing websocket-client (needed by Odoo's browser tests)"
-    "$PYTHON" -m pip install --quiet --disable-pip-version-check "websocket-client==1.4.2" \
-        || die "websocket-client is missing and could not be installed: pip install websocket-client==1.4.2"
-}
-
-ensure_holidays() {
-    # The contact guardrails take Chile's public holidays (national and regional) from the
-    # maintained 'holidays' package (a python external dependency of the module).
-    "$PYTHON" -c "import holidays" >/dev/null 2>&1 && return 0
-    info "Installing holidays (Chilean public holidays of the contact guardrails)"
-    "$PYTHON" -m pip install --quiet --disable-pip-version-check "holidays>=0.60" \
-        || die "holidays is missing and could not be installed: pip install 'holidays>=0.60'"
 }
 
 ensure_wkhtmltopdf() {
