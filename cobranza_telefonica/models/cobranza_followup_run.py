@@ -345,28 +345,27 @@ class CobranzaFollowupRun(models.Model):
         ]
         for thread in threads:
             thread.start()
-        finished, next_index, done, failure = {}, 0, 0, None
+        finished, next_index, done = {}, 0, 0
         total = sum(len(batch) for batch in batches)
-        while next_index < len(batches) and failure is None:
-            index, outcome = results.get()
-            if isinstance(outcome, BaseException):
-                failure = outcome
-                break
-            finished[index] = outcome
-            while next_index in finished:
-                stats, log = finished.pop(next_index)
-                batch = batches[next_index]
-                self._record_batch(stats, log, batch[-1])
-                done += len(batch)
-                next_index += 1
-                self._commit_batch(done, total - done)
-        if failure is not None:
-            while not todo.empty():  # the other workers stop after their current batch
+        try:
+            while next_index < len(batches):
+                index, outcome = results.get()
+                if isinstance(outcome, BaseException):
+                    raise outcome
+                finished[index] = outcome
+                while next_index in finished:
+                    stats, log = finished.pop(next_index)
+                    batch = batches[next_index]
+                    self._record_batch(stats, log, batch[-1])
+                    done += len(batch)
+                    next_index += 1
+                    self._commit_batch(done, total - done)
+        finally:
+            # On any error the other workers stop after their current batch; always wait for them.
+            while not todo.empty():
                 todo.get()
-        for thread in threads:
-            thread.join()
-        if failure is not None:
-            raise failure
+            for thread in threads:
+                thread.join()
 
     def _cobranza_worker(self, uid, su, context, todo, results):
         """One worker thread: its own cursor and environment, batch after batch until none is left."""
