@@ -1,7 +1,7 @@
 import polib
 
-from odoo.modules.module import get_resource_path
 from odoo.tests import TransactionCase, tagged
+from odoo.tools.misc import file_path
 from odoo.tools.translate import TranslationModuleReader
 
 
@@ -10,7 +10,7 @@ class TestTranslations(TransactionCase):
     """The UI speaks Spanish: every term of the module is translated in es_419.po."""
 
     def test_every_term_translated(self):
-        po_path = get_resource_path("cobranza_telefonica", "i18n", "es_419.po")
+        po_path = file_path("cobranza_telefonica/i18n/es_419.po")
         translated = {entry.msgid for entry in polib.pofile(po_path) if entry.msgstr}
         terms = {
             source
