@@ -1,24 +1,41 @@
-# The collector's queue and the call screen on many customers: refreshing the priorities of
-# every open call (two grouped queries + one write per call) and opening the call screen.
-# Run: BENCH=call_queue scripts/bench.sh
+# ruff: noqa: F821 (runs in an Odoo shell, which defines `env`)
+"""The collector's queue and the call screen: refreshing the priorities of every open call (two
+grouped queries over the receivable lines, one UPDATE of the calls whose figures changed) for 500
+customers, and opening the call screen as the web client does (`Form`: defaults, onchange of
+every field of the form, the script rendered) for a customer with one invoice, one with 500 and
+one with 5,000 open invoices. The module's clock is frozen at 11:00 Santiago on a working day, so
+that calls are never blocked by the hour at which the benchmark is started.
+
+Run: BENCH=call_queue make bench. The data is built once (invoices cloned in SQL, benchlib)."""
+
+import statistics
 import time
 from datetime import date, timedelta
 
-from odoo import Command
+import benchlib
+
+from odoo import Command, sql_db
+from odoo.tests import Form
+from odoo.tools import SQL
+
+from odoo.addons.cobranza_telefonica.services import clock
 
 N = 500
-company = env.company  # noqa: F821 - the Odoo shell provides env
+BIG = (500, 5000)
+ROUNDS = 5
+company = env.company
 if not company.chart_template:
-    env["account.chart.template"].try_loading("cl", company)  # noqa: F821
-Partner = env["res.partner"]  # noqa: F821
-partners = Partner.search([("name", "=like", "Bench call %")])
+    env["account.chart.template"].try_loading("cl", company)
+company.partner_id.tz = "America/Santiago"
+Partner = env["res.partner"]
+partners = Partner.search([("name", "=like", "Bench call %")], order="id")
 if len(partners) < N:
     partners = Partner.create(
         [{"name": f"Bench call {i:04d}", "is_company": True, "phone": "+56 2 2000 0000"} for i in range(N)]
     )
-    journal = env["account.journal"].search([("type", "=", "sale"), ("company_id", "=", company.id)], limit=1)  # noqa: F821
+    journal = env["account.journal"].search([("type", "=", "sale"), ("company_id", "=", company.id)], limit=1)
     today = date.today()
-    moves = env["account.move"].create(  # noqa: F821
+    moves = env["account.move"].create(
         [
             {
                 "move_type": "out_invoice",
@@ -26,7 +43,7 @@ if len(partners) < N:
                 "journal_id": journal.id,
                 "invoice_date": today - timedelta(days=40 + i % 60),
                 "invoice_date_due": today - timedelta(days=10 + i % 60),
-                "l10n_latam_document_type_id": env.ref("l10n_cl.dc_a_f_dte").id,  # noqa: F821
+                "l10n_latam_document_type_id": env.ref("l10n_cl.dc_a_f_dte").id,
                 "invoice_line_ids": [
                     Command.create({"name": "x", "quantity": 1, "price_unit": 1000 * (i + 1), "tax_ids": []})
                 ],
@@ -35,54 +52,110 @@ if len(partners) < N:
         ]
     )
     moves.action_post()
-    env.cr.commit()  # noqa: F821
+    env.cr.commit()
+
+# Customers with many open invoices: copies of the first customer's invoice, due over the last
+# 200 days and the next 20.
+big_partners = {}
+template = env["account.move"].search(
+    [("partner_id", "=", partners[0].id), ("state", "=", "posted")], limit=1
+)
+for count in BIG:
+    name = f"Bench many invoices {count}"
+    partner = Partner.search([("name", "=", name)], limit=1) or Partner.create(
+        {"name": name, "is_company": True, "phone": "+56 2 2000 0001"}
+    )
+    tag = f"BENCH-CQ{count}-"
+    env.cr.execute(SQL("SELECT count(*) FROM account_move WHERE ref LIKE %s", f"{tag}%"))
+    if env.cr.fetchone()[0] < count:
+        benchlib.clone_invoices(
+            env,
+            template,
+            tag,
+            1,
+            count,
+            SQL("%s", partner.id),
+            SQL("CURRENT_DATE - (mod(g * 7919, 220) - 20)"),
+        )
+        env.cr.execute(SQL("ANALYZE account_move, account_move_line"))
+        env.cr.commit()
+        env.invalidate_all()
+    big_partners[count] = partner
+
 # One open call per customer, made again when missing (bench_followup's reset deletes every
 # activity on customers).
-call_type = env.ref("cobranza_telefonica.mail_activity_type_cobranza_call")  # noqa: F821
+call_type = env.ref("cobranza_telefonica.mail_activity_type_cobranza_call")
+everyone = partners | Partner.browse([p.id for p in big_partners.values()])
 with_call = set(
-    env["mail.activity"]  # noqa: F821
+    env["mail.activity"]
     .search(
         [
             ("res_model", "=", "res.partner"),
-            ("res_id", "in", partners.ids),
+            ("res_id", "in", everyone.ids),
             ("activity_type_id", "=", call_type.id),
         ]
     )
     .mapped("res_id")
 )
-for partner in partners.filtered(lambda p: p.id not in with_call):
-    partner.activity_schedule("cobranza_telefonica.mail_activity_type_cobranza_call", user_id=env.uid)  # noqa: F821
-env.cr.commit()  # noqa: F821
+for partner in everyone.filtered(lambda p: p.id not in with_call):
+    partner.activity_schedule("cobranza_telefonica.mail_activity_type_cobranza_call", user_id=env.uid)
+env.cr.commit()
 
-Activity = env["mail.activity"]  # noqa: F821
-start = time.perf_counter()
-queries = env.cr.sql_log_count  # noqa: F821
-action = Activity.action_cobranza_my_calls()
-env.flush_all()  # noqa: F821
-elapsed = time.perf_counter() - start
-calls = Activity.search(action["domain"], order="cobranza_priority desc")
-print(f"queue refresh: {len(calls)} calls in {elapsed:.2f} s, {env.cr.sql_log_count - queries} queries")  # noqa: F821
-env.cr.commit()  # noqa: F821
-env.invalidate_all()  # noqa: F821
-start = time.perf_counter()
-queries = env.cr.sql_log_count  # noqa: F821
-Activity.action_cobranza_my_calls()
-env.flush_all()  # noqa: F821
-print(
-    f"queue opened again, nothing changed: {time.perf_counter() - start:.2f} s, "
-    f"{env.cr.sql_log_count - queries} queries (no UPDATE: only changed calls are written)"  # noqa: F821
-)
-top = calls[:1]
-print(
-    f"first: {top.cobranza_partner_id.name}, overdue {top.cobranza_amount_overdue:.0f} "
-    f"x {top.cobranza_days_overdue} days"
-)
-start = time.perf_counter()
-wizard = env["cobranza.call.wizard"].with_context(**top.action_cobranza_start_call()["context"]).new({})  # noqa: F821
-html = wizard.context_html
-lines = wizard.line_ids
-elapsed = time.perf_counter() - start
-print(
-    f"call screen: {len(lines)} script steps rendered, context {len(html)} chars in {elapsed * 1000:.0f} ms"
-)
-env.cr.rollback()  # noqa: F821
+
+def open_call_screen(activity):
+    """The call screen of ``activity`` as the web client opens it: seconds and queries."""
+    env.invalidate_all()
+    queries = sql_db.sql_counter
+    start = time.perf_counter()
+    context = activity.action_cobranza_start_call()["context"]
+    form = Form(env["cobranza.call.wizard"].with_context(**context))
+    steps = len(form.line_ids)
+    elapsed = time.perf_counter() - start
+    return elapsed, sql_db.sql_counter - queries, steps, len(form.context_html or "")
+
+
+Activity = env["mail.activity"]
+with clock.frozen_at(benchlib.lawful_moment(env, company)):
+    start = time.perf_counter()
+    queries = env.cr.sql_log_count
+    action = Activity.action_cobranza_my_calls()
+    env.flush_all()
+    elapsed = time.perf_counter() - start
+    calls = Activity.search(action["domain"], order="cobranza_priority desc")
+    print(f"queue refresh: {len(calls)} calls in {elapsed:.2f} s, {env.cr.sql_log_count - queries} queries")
+    env.cr.commit()
+    env.invalidate_all()
+    start = time.perf_counter()
+    queries = env.cr.sql_log_count
+    Activity.action_cobranza_my_calls()
+    env.flush_all()
+    print(
+        f"queue opened again, nothing changed: {time.perf_counter() - start:.2f} s, "
+        f"{env.cr.sql_log_count - queries} queries (no UPDATE: only changed calls are written)"
+    )
+    screens = {"one invoice": calls.filtered(lambda call: call.cobranza_partner_id in partners)[:1]}
+    for count, partner in big_partners.items():
+        screens[f"{count:,} open invoices"] = calls.filtered(
+            lambda call, p=partner: call.cobranza_partner_id == p
+        )
+    targets = {"500 open invoices": 0.3, "5,000 open invoices": 1.5}
+    for label, activity in screens.items():
+        times = []
+        for _round in range(ROUNDS):
+            seconds, queries, steps, size = open_call_screen(activity)
+            times.append(seconds)
+            env.cr.rollback()
+        median = statistics.median(times)
+        print(
+            f"call screen, customer with {label}: median {median * 1000:.0f} ms, "
+            f"min {min(times) * 1000:.0f} ms of {ROUNDS}, {queries} queries, "
+            f"{steps} script steps, context {size:,} characters"
+        )
+        if label in targets:
+            benchlib.target(
+                f"call screen, customer with {label} (open, defaults, script)",
+                f"median {median * 1000:.0f} ms, min {min(times) * 1000:.0f} ms, {queries} queries",
+                f"<= {targets[label] * 1000:.0f} ms",
+                median <= targets[label],
+            )
+env.cr.rollback()

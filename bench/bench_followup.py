@@ -11,15 +11,16 @@ change the size.
 
 import os
 import resource
+import statistics
 import time
-from datetime import datetime, timedelta
-from datetime import time as day_time
+from datetime import timedelta
+
+import benchlib
 
 from odoo import Command, fields, sql_db
 from odoo.tools import SQL
 
-from odoo.addons.cobranza_telefonica.models.res_partner import to_utc
-from odoo.addons.cobranza_telefonica.services import clock, rut
+from odoo.addons.cobranza_telefonica.services import clock
 
 N_CUSTOMERS = int(os.environ.get("BENCH_CUSTOMERS", "10000"))
 N_INVOICES = int(os.environ.get("BENCH_INVOICES", "100000"))
@@ -50,13 +51,7 @@ def chilean_company():
 
 
 def chilean_taxpayer(number):
-    """A valid RUT and what l10n_cl needs to accept invoices (DTE 33) for the customer."""
-    return {
-        "country_id": env.ref("base.cl").id,
-        "l10n_latam_identification_type_id": env.ref("l10n_cl.it_RUT").id,
-        "vat": f"{76000000 + number}-{rut.check_digit(76000000 + number)}",
-        "l10n_cl_sii_taxpayer_type": "1",
-    }
+    return benchlib.chilean_taxpayer(env, number)
 
 
 def build_customers(company):
@@ -115,31 +110,6 @@ def template_invoice(company, partner):
     return template
 
 
-def columns(table, exclude):
-    env.cr.execute(
-        SQL(
-            "SELECT column_name FROM information_schema.columns "
-            "WHERE table_name = %s AND column_name != ALL(%s)",
-            table,
-            list(exclude),
-        )
-    )
-    return [row[0] for row in env.cr.fetchall()]
-
-
-def clone_select(cols, alias, overrides, scaled, factor):
-    """The SELECT list copying ``alias``'s row, with ``overrides`` and amounts times ``factor``."""
-    parts = []
-    for col in cols:
-        if col in overrides:
-            parts.append(overrides[col])
-        elif col in scaled:
-            parts.append(SQL("%s.%s * %s", SQL.identifier(alias), SQL.identifier(col), factor))
-        else:
-            parts.append(SQL("%s.%s", SQL.identifier(alias), SQL.identifier(col)))
-    return SQL(", ").join(parts)
-
-
 def build_invoices(company, partners, template):
     env.cr.execute(SQL("SELECT count(*) FROM account_move WHERE ref LIKE %s", f"{TAG}-I%"))
     have = env.cr.fetchone()[0]
@@ -149,68 +119,10 @@ def build_invoices(company, partners, template):
     partner_ids = partners.ids
     due = SQL("CURRENT_DATE - (mod(g * 7919, 160) - 10)")
     partner = SQL("(%s::int[])[1 + mod(g, %s)]", partner_ids, len(partner_ids))
-    move_overrides = {
-        "name": SQL("'BENCH/' || g"),
-        "ref": SQL("%s || g", f"{TAG}-I"),
-        "partner_id": partner,
-        "commercial_partner_id": partner,
-        "invoice_date_due": due,
-        "cobranza_oldest_due_date": due,
-        "l10n_latam_document_number": SQL("(1000000 + g)::varchar"),
-        "sequence_number": SQL("1000000 + g"),
-        "cobranza_level_id": SQL("NULL"),
-        "cobranza_next_action_date": SQL("NULL"),
-        "cobranza_excluded": SQL("FALSE"),
-        "access_token": SQL("NULL"),
-    }
-    move_cols = columns("account_move", ["id"])
-    move_scaled = {col for col in move_cols if col.startswith("amount_")}
-    line_cols = columns("account_move_line", ["id"])
-    line_overrides = {
-        "move_id": SQL("m.id"),
-        "partner_id": SQL("m.partner_id"),
-        "move_name": SQL("m.name"),
-        "date_maturity": SQL("CASE WHEN l.date_maturity IS NULL THEN NULL ELSE m.invoice_date_due END"),
-    }
-    line_scaled = {
-        "debit",
-        "credit",
-        "balance",
-        "amount_currency",
-        "amount_residual",
-        "amount_residual_currency",
-        "price_unit",
-        "price_subtotal",
-        "price_total",
-    }
-    number = SQL("substr(m.ref, %s)::int", len(TAG) + 3)
     chunk = 20000
     for start in range(have + 1, N_INVOICES + 1, chunk):
         stop = min(start + chunk - 1, N_INVOICES)
-        env.cr.execute(
-            SQL(
-                "INSERT INTO account_move (%s) SELECT %s FROM account_move t, generate_series(%s, %s) g "
-                "WHERE t.id = %s",
-                SQL(", ").join(SQL.identifier(col) for col in move_cols),
-                clone_select(move_cols, "t", move_overrides, move_scaled, SQL("(1 + mod(g, 50))")),
-                start,
-                stop,
-                template.id,
-            )
-        )
-        env.cr.execute(
-            SQL(
-                "INSERT INTO account_move_line (%s) SELECT %s FROM account_move m "
-                "JOIN account_move_line l ON l.move_id = %s WHERE m.ref LIKE %s AND %s BETWEEN %s AND %s",
-                SQL(", ").join(SQL.identifier(col) for col in line_cols),
-                clone_select(line_cols, "l", line_overrides, line_scaled, SQL("(1 + mod(%s, 50))", number)),
-                template.id,
-                f"{TAG}-I%",
-                number,
-                start,
-                stop,
-            )
-        )
+        benchlib.clone_invoices(env, template, f"{TAG}-I", start, stop, partner, due)
         env.cr.commit()
         log("invoices %s-%s inserted (%.1f s)", start, stop, time.time() - t0)
     env.cr.execute(SQL("ANALYZE account_move, account_move_line"))
@@ -238,17 +150,6 @@ def reset_followup(company):
         env.cr.execute(query)
     env.cr.commit()
     env.invalidate_all()
-
-
-def lawful_moment(company):
-    """11:00 in the company's time zone on its local today, or on the next day when today is a
-    Sunday or a holiday: the contact window is open, so the run measures the same work (e-mails
-    and calls, not postponements) at whatever hour the benchmark is started."""
-    day = company._cobranza_today()
-    days_off = env["cobranza.holiday"]._cobranza_days_off(company, {day.year, day.year + 1})
-    while day.weekday() == 6 or day in days_off:
-        day += timedelta(days=1)
-    return to_utc(datetime.combine(day, day_time(11, 0)), company._cobranza_tz())
 
 
 def timed_run(label):
@@ -292,6 +193,7 @@ def timed_run(label):
         resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     )
     env.cr.commit()
+    return seconds, cpu, queries / evaluated
 
 
 COMPANY = chilean_company()
@@ -300,10 +202,78 @@ customers = build_customers(COMPANY)
 template = template_invoice(COMPANY, customers[0])
 total = build_invoices(COMPANY, customers, template)
 log("%s customers, %s open invoices in %s", len(customers), total, COMPANY.name)
-# BENCH_WORKERS: how many database connections work the run's batches (the system parameter
-# cobranza_telefonica.followup_workers; default 2). Several values, e.g. "1,2,1,2", run the
-# first run once per value, reset in between, in that order (interleaved rounds).
-WORKERS = [value.strip() for value in os.environ.get("BENCH_WORKERS", "2").split(",") if value.strip()]
+
+
+# ---------------------------------------------------------------------------------------------
+# OCA's account_credit_control on the same invoices (installed by scripts/bench.sh in this
+# database only): a policy of six levels (0/7/15/30/60/90 days after the due date) on the
+# company's receivable accounts, then `generate_credit_lines` of a run dated the same local day.
+# ---------------------------------------------------------------------------------------------
+OCA_DAYS = (0, 7, 15, 30, 60, 90)
+
+
+def oca_policy(company):
+    Policy = env["credit.control.policy"]
+    policy = Policy.search([("name", "=", "Bench 0/7/15/30/60/90"), ("company_id", "=", company.id)], limit=1)
+    if not policy:
+        receivable = env["account.account"].search(
+            [("company_ids", "in", company.ids), ("account_type", "=", "asset_receivable")]
+        )
+        template = env.ref("account_credit_control.email_template_credit_control_base")
+        policy = Policy.create(
+            {
+                "name": "Bench 0/7/15/30/60/90",
+                "company_id": company.id,
+                "account_ids": [Command.set(receivable.ids)],
+                "level_ids": [
+                    Command.create(
+                        {
+                            "name": f"{days} días",
+                            "level": number,
+                            "computation_mode": "net_days",
+                            "delay_days": days,
+                            "email_template_id": template.id,
+                            "channel": "email",
+                            "custom_text": "Su factura está vencida.",
+                            "custom_mail_text": "<p>Su factura está vencida.</p>",
+                        }
+                    )
+                    for number, days in enumerate(OCA_DAYS, start=1)
+                ],
+            }
+        )
+    company.credit_policy_id = policy
+    env.cr.commit()
+    return policy
+
+
+def oca_run(policy, day):
+    """OCA's run from nothing (its lines of earlier rounds deleted): seconds, CPU, queries."""
+    for query in (
+        SQL("DELETE FROM credit_control_line"),
+        SQL("DELETE FROM credit_control_communication"),
+        SQL("DELETE FROM credit_control_run"),
+    ):
+        env.cr.execute(query)
+    env.cr.commit()
+    env.invalidate_all()
+    run = env["credit.control.run"].create({"date": day, "policy_ids": [Command.set(policy.ids)]})
+    queries_before = sql_db.sql_counter
+    t0, cpu0 = time.time(), time.process_time()
+    run.generate_credit_lines()
+    env.flush_all()
+    seconds, cpu = time.time() - t0, time.process_time() - cpu0
+    queries = sql_db.sql_counter - queries_before
+    log(
+        "OCA account_credit_control generate_credit_lines: %.1f s (%.1f s CPU in Odoo), %s queries, "
+        "%s credit control lines (no e-mails, no calls)",
+        seconds,
+        cpu,
+        queries,
+        len(run.line_ids),
+    )
+    env.cr.commit()
+    return seconds, cpu, queries
 
 
 def set_workers(value):
@@ -311,14 +281,83 @@ def set_workers(value):
     env.cr.commit()
 
 
+def manager_queue_open(label):
+    """A collection manager opens the queue of the company's calls (`action_cobranza_my_calls`)."""
+    manager = env.ref("base.user_admin")
+    manager.company_ids |= COMPANY
+    Activity = env["mail.activity"].with_user(manager).with_context(allowed_company_ids=COMPANY.ids)
+    env.invalidate_all()
+    queries_before = sql_db.sql_counter
+    t0 = time.time()
+    action = Activity.action_cobranza_my_calls()
+    env.flush_all()
+    seconds = time.time() - t0
+    queries = sql_db.sql_counter - queries_before
+    calls = Activity.search_count(action["domain"])
+    log("manager's queue opened (%s): %s calls, %.2f s, %s queries", label, calls, seconds, queries)
+    env.cr.commit()
+    return seconds, calls
+
+
+# BENCH_ROUNDS: the first runs to time, in order, reset in between (interleaved rounds): a number
+# is our run with that many database connections working its batches (the system parameter
+# cobranza_telefonica.followup_workers), "oca" is OCA's generate_credit_lines on the same invoices.
+ROUNDS = [
+    value.strip() for value in os.environ.get("BENCH_ROUNDS", "2,oca,2,oca").split(",") if value.strip()
+]
 if os.environ.get("BENCH_RESET", "1") == "1":
     reset_followup(COMPANY)
-MOMENT = lawful_moment(COMPANY)
+MOMENT = benchlib.lawful_moment(env, COMPANY)
 log("module clock frozen at %s UTC (11:00 in %s)", MOMENT, COMPANY._cobranza_tz().zone)
+ours, oca = {}, []
 with clock.frozen_at(MOMENT):
-    for round_number, workers in enumerate(WORKERS):
-        if round_number:
+    policy = oca_policy(COMPANY) if "oca" in ROUNDS else None
+    done_ours = False
+    for workers in ROUNDS:
+        if workers == "oca":
+            oca.append(oca_run(policy, COMPANY._cobranza_today()))
+            continue
+        if done_ours:
             reset_followup(COMPANY)
         set_workers(workers)
-        timed_run(f"first run (everything new), {workers} worker(s)")
-    timed_run("second run the same day")
+        ours.setdefault(workers, []).append(timed_run(f"first run (everything new), {workers} worker(s)"))
+        done_ours = True
+    if done_ours:
+        first_queue = manager_queue_open("first time after the run")
+        again_queue = manager_queue_open("again, nothing changed")
+        second = timed_run("second run the same day")
+memory_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+default = ours.get("2") or next(iter(ours.values()), None)
+if default:
+    walls = [figure[0] for figure in default]
+    wall = statistics.median(walls)
+    benchlib.target(
+        f"follow-up first run, {total:,} invoices, wall (CPU in Odoo)",
+        f"median {wall:.1f} s, min {min(walls):.1f} s ({statistics.median(f[1] for f in default):.1f} s CPU)",
+        "<= 30 s",
+        wall <= 30,
+    )
+    per_invoice = max(figure[2] for figure in default)
+    benchlib.target(
+        "queries per invoice, first run", f"{per_invoice:.3f}", "<= 0.02", round(per_invoice, 3) <= 0.02
+    )
+    benchlib.target(
+        f"manager's queue of {first_queue[1]:,} calls opened, first / again",
+        f"{first_queue[0]:.2f} s / {again_queue[0]:.2f} s",
+        "<= 0.5 s",
+        max(first_queue[0], again_queue[0]) <= 0.5,
+    )
+    benchlib.target(
+        "peak resident memory, whole benchmark", f"{memory_mb:.0f} MB", "< 1 GB", memory_mb < 1024
+    )
+if default and oca:
+    oca_walls = [figure[0] for figure in oca]
+    ratio = statistics.median(oca_walls) / statistics.median(walls)
+    benchlib.target(
+        "OCA generate_credit_lines / our first run, wall",
+        f"{ratio:.1f}x (OCA median {statistics.median(oca_walls):.1f} s, min {min(oca_walls):.1f} s, "
+        f"{max(f[2] for f in oca):,} queries)",
+        ">= 10x",
+        ratio >= 10,
+    )

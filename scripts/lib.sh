@@ -163,6 +163,20 @@ odoo_cmd() {
         "$@"
 }
 
+test_database_mode() {
+    # test_database_mode <database> <what else, for the message>: sets MODE to the Odoo options
+    # that put the module in the test database. COBRANZA_TEST_UPDATE=1 updates it in the existing
+    # database instead of starting afresh: quicker while developing, never used by CI.
+    if [ "${COBRANZA_TEST_UPDATE:-0}" = "1" ] && psql_cmd -d "$1" -c "select 1" >/dev/null 2>&1; then
+        MODE=(-u cobranza_telefonica)
+        info "Updating cobranza_telefonica in the existing database '$1' ($2)"
+    else
+        drop_db "$1"
+        MODE=(-i cobranza_telefonica)
+        info "Installing cobranza_telefonica in a fresh database '$1' ($2; a few minutes)"
+    fi
+}
+
 write_odoo_config() {
     # write_odoo_config <file> <database> [<logfile>]: an Odoo configuration for pytest-odoo,
     # the same options odoo_cmd passes on its command line.

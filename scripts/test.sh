@@ -19,18 +19,9 @@ ensure_chromium
 ensure_wkhtmltopdf
 pg_start
 
-# COBRANZA_TEST_UPDATE=1 updates the module in the existing test database instead of starting
-# afresh: quicker while developing, never used by CI.
-if [ "${COBRANZA_TEST_UPDATE:-0}" = "1" ] && psql_cmd -d "$DB" -c "select 1" >/dev/null 2>&1; then
-    mode=(-u cobranza_telefonica)
-    info "Updating cobranza_telefonica in the existing database '$DB'"
-else
-    drop_db "$DB"
-    mode=(-i cobranza_telefonica)
-    info "Installing cobranza_telefonica with its demo data in a fresh database '$DB' (a few minutes)"
-fi
+test_database_mode "$DB" "with its demo data"
 set +e
-odoo_cmd -d "$DB" "${mode[@]}" --stop-after-init --no-http --workers=0 --max-cron-threads=0 \
+odoo_cmd -d "$DB" "${MODE[@]}" --stop-after-init --no-http --workers=0 --max-cron-threads=0 \
     --log-level=info --without-demo= 2>&1 | odoo_install_progress "$INSTALL_LOG"
 rc=${PIPESTATUS[0]}
 set -e

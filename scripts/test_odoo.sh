@@ -20,18 +20,9 @@ ensure_chromium
 ensure_wkhtmltopdf
 pg_start
 
-# COBRANZA_TEST_UPDATE=1 updates the module in the existing test database instead of starting
-# afresh: quicker while developing, never used by CI.
-if [ "${COBRANZA_TEST_UPDATE:-0}" = "1" ] && psql_cmd -d "$DB" -c "select 1" >/dev/null 2>&1; then
-    mode=(-u cobranza_telefonica)
-    info "Updating cobranza_telefonica in the existing database '$DB' (tags: $TEST_TAGS)"
-else
-    drop_db "$DB"
-    mode=(-i cobranza_telefonica)
-    info "Installing cobranza_telefonica with its tests in a fresh database '$DB' (tags: $TEST_TAGS)"
-fi
+test_database_mode "$DB" "with its demo data, tests: $TEST_TAGS"
 set +e
-odoo_cmd -d "$DB" "${mode[@]}" --test-enable --test-tags="$TEST_TAGS" \
+odoo_cmd -d "$DB" "${MODE[@]}" --test-enable --test-tags="$TEST_TAGS" \
     --stop-after-init --http-port="${COBRANZA_TEST_HTTP_PORT:-18069}" --workers=0 \
     --max-cron-threads=0 --log-level=test --without-demo= 2>&1 | tee "$LOG"
 rc=${PIPESTATUS[0]}
