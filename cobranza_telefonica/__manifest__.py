@@ -2,7 +2,7 @@
     "name": "Cobranza telefónica",
     "summary": "Telephone collection of receivables: follow-up levels, guided calls, "
     "promises to pay and receivables aging, built around the Chilean DTE",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Accounting/Accounting",
     "author": "Cobranza Telefónica",
     "license": "LGPL-3",

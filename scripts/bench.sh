@@ -34,6 +34,14 @@ if ! installed "$DB" cobranza_telefonica; then
     info "Creating benchmark database '$DB'"
     odoo_cmd -d "$DB" -i cobranza_telefonica --without-demo=all --stop-after-init --log-level=warn
 fi
+# The module updated in the benchmark database when its files changed since the last update.
+MODULE_STAMP="$BUILD_DIR/bench-module-$DB.stamp"
+module_hash="$(cd "$REPO_ROOT" && find cobranza_telefonica -type f ! -name '*.pyc' -print0 | sort -z | xargs -0 sha1sum | sha1sum | cut -d' ' -f1)"
+if [ "$(cat "$MODULE_STAMP" 2>/dev/null)" != "$module_hash" ]; then
+    info "Updating cobranza_telefonica in '$DB' (its files changed)"
+    odoo_cmd -d "$DB" -u cobranza_telefonica --stop-after-init --log-level=warn
+    echo "$module_hash" >"$MODULE_STAMP"
+fi
 if ! installed "$DB" account_credit_control; then
     info "Installing account_credit_control in '$DB'"
     odoo_cmd -d "$DB" -i account_credit_control --without-demo=all --stop-after-init --log-level=warn

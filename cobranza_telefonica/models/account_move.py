@@ -3,12 +3,18 @@ from datetime import date, timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_amount, format_date
 
 from ..services import validation
 
 # Why an open invoice is kept out of the follow-up run; each feature adds its own cases in
 # _cobranza_exclusion_reasons().
+# The call screen lists this many invoices (oldest first) and sums up the rest in one line: a
+# customer with thousands of open documents opens as fast as one with a few.
+CALL_INVOICE_ROWS = 50
+# The script reads this many aloud ({invoices}), and says how many more there are.
+SCRIPT_INVOICE_ITEMS = 10
+
 EXCLUSION_REASONS = [
     ("dispute", "Disputed"),
     ("promise", "Open promise to pay"),
@@ -315,6 +321,43 @@ class AccountMove(models.Model):
             self.cobranza_postpone_reason or None,
             self.cobranza_letter_pending,
         )
+
+    def _cobranza_ensure_access_tokens(self):
+        """Give these invoices their portal access token (for the links in e-mails, scripts and
+        letters) in one UPDATE: rendering a link (portal.mixin._portal_ensure_token) writes each
+        missing one through the ORM, an invoice write that locks it and costs a query per record."""
+        self.flush_recordset(["access_token"])
+        self.env.cr.execute(
+            SQL(
+                "UPDATE account_move SET access_token = gen_random_uuid()::text "
+                "WHERE id = ANY(%s) AND access_token IS NULL",
+                self.ids,
+            )
+        )
+        self.invalidate_recordset(["access_token"])
+
+    def _cobranza_call_rows(self, company, limit=None):
+        """The call screen's invoice table of these invoices: the ``limit`` oldest as (invoice,
+        days overdue) and the rest summed up (how many, and their open amount in company
+        currency), with the formatting the template ``call_invoice_table`` uses."""
+        today = company._cobranza_today()
+        limit = CALL_INVOICE_ROWS if limit is None else limit
+        moves = self._cobranza_oldest_first()
+        shown, rest = moves[:limit], moves[limit:]
+
+        def days_late(move):
+            due = move.cobranza_oldest_due_date or move.invoice_date_due
+            return (today - due).days if due else 0
+
+        return {
+            "invoices": [(move, days_late(move)) for move in shown],
+            "more_count": len(rest),
+            "more_amount": sum(rest.mapped("amount_residual_signed")),
+            "format_amount": lambda amount, currency=None: format_amount(
+                self.env, amount, currency or company.currency_id
+            ),
+            "format_date": lambda value: format_date(self.env, value),
+        }
 
     def _cobranza_oldest_first(self):
         """These invoices, the one whose oldest open instalment falls due first leading (Odoo's

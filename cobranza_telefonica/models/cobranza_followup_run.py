@@ -757,26 +757,12 @@ class CobranzaFollowupRun(models.Model):
         customer's invoices (``entries``: (invoice id, invoice ids)); overridable for other channels."""
         mail_moves = dict(entries)
         move_ids = {move_id for ids in mail_moves.values() for move_id in ids} | set(mail_moves)
-        self._ensure_portal_tokens(move_ids)
         Move = self.env["account.move"]
+        Move.browse(move_ids)._cobranza_ensure_access_tokens()
         Move.browse(move_ids).fetch(Move._cobranza_mail_fields())  # one query for every e-mail
         template.with_context(
             cobranza_mail_move_ids=mail_moves, cobranza_qweb_compiled={}, cobranza_mail_batch_cache={}
         ).send_mail_batch(list(mail_moves))
-
-    def _ensure_portal_tokens(self, move_ids):
-        """Give the invoices an e-mail links to their portal token in one UPDATE: rendering the
-        link (portal.mixin._portal_ensure_token) would write each missing one by itself."""
-        Move = self.env["account.move"]
-        Move.flush_model(["access_token"])
-        self.env.cr.execute(
-            SQL(
-                "UPDATE account_move SET access_token = gen_random_uuid()::text "
-                "WHERE id = ANY(%s) AND access_token IS NULL",
-                list(move_ids),
-            )
-        )
-        Move.invalidate_model(["access_token"])
 
     def _contact_vals(self, partner, channel, now, move_level):
         moves, level = move_level

@@ -9,7 +9,7 @@ from odoo.tools import SQL, format_amount, format_date, format_datetime
 
 from ..services import guardrails, validation
 from ..services.kpi import RISK_SEGMENTS, overdue_ratio, risk_segment
-from .account_move import cobranza_search_numbers
+from .account_move import SCRIPT_INVOICE_ITEMS, cobranza_search_numbers
 
 _logger = logging.getLogger(__name__)
 
@@ -378,6 +378,7 @@ class ResPartner(models.Model):
         bank = company.partner_id.bank_ids[:1]
         link = ""
         if oldest:
+            oldest._cobranza_ensure_access_tokens()
             link = oldest.get_base_url() + oldest.get_portal_url()
         invoices = [
             self.env._(
@@ -387,8 +388,17 @@ class ResPartner(models.Model):
                 residual=format_amount(self.env, move.amount_residual, move.currency_id),
                 due=format_date(self.env, move.cobranza_oldest_due_date or move.invoice_date_due),
             )
-            for move in moves
+            for move in moves[:SCRIPT_INVOICE_ITEMS]
         ]
+        rest = moves[SCRIPT_INVOICE_ITEMS:]
+        if rest:
+            invoices.append(
+                self.env._(
+                    "and %(count)s more documents for %(amount)s",
+                    count=len(rest),
+                    amount=format_amount(self.env, sum(rest.mapped("amount_residual_signed")), currency),
+                )
+            )
         return {
             "customer": partner.name or "",
             "contact": contact.name
@@ -424,16 +434,13 @@ class ResPartner(models.Model):
             limit=5,
         )
 
-        def days_late(move):
-            due = move.cobranza_oldest_due_date or move.invoice_date_due
-            return (today - due).days if due else 0
-
         return {
+            **moves._cobranza_call_rows(company),
+            "table_class": "o_cobranza_open_invoices",
             "partner": partner,
             "currency": company.currency_id,
             "figure": partner._cobranza_figure(company),
             "today": today,
-            "invoices": [(move, days_late(move)) for move in moves],
             "calls": self.env["cobranza.call"].search(
                 [("partner_id", "=", partner.id), ("company_id", "=", company.id)], limit=5
             ),
@@ -442,10 +449,6 @@ class ResPartner(models.Model):
             ),
             "payments": payments,
             "phones": partner._cobranza_phones(),
-            "format_amount": lambda amount, currency=None: format_amount(
-                self.env, amount, currency or company.currency_id
-            ),
-            "format_date": lambda value: format_date(self.env, value),
             "format_datetime": lambda value: format_datetime(self.env, value, dt_format="short"),
         }
 

@@ -32,6 +32,7 @@ class ReportCustomerStatement(models.AbstractModel):
         ]
         partner_env = self.with_context(lang=partner.lang or self.env.lang).env
         labels = dict(self.env["cobranza.aging.report"]._fields["bucket"]._description_selection(partner_env))
+        lines.move_id._cobranza_ensure_access_tokens()
         return {
             "partner": partner,
             "lines": lines,

@@ -3,6 +3,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..models.account_move import CALL_INVOICE_ROWS
 from ..models.cobranza_call import CONTACT_RESULTS, OUTCOMES
 
 
@@ -40,6 +41,9 @@ class CobranzaCallWizard(models.TransientModel):
         "('payment_state', 'in', ('not_paid', 'partial'))]",
     )
     context_html = fields.Html(string="Customer context", compute="_compute_context_html", sanitize=False)
+    move_table_html = fields.Html(
+        string="Invoices discussed (table)", compute="_compute_move_table_html", sanitize=False
+    )
     script_id = fields.Many2one(
         comodel_name="cobranza.script", compute="_compute_script_id", store=True, readonly=False
     )
@@ -106,7 +110,9 @@ class CobranzaCallWizard(models.TransientModel):
     @api.depends("move_ids")
     def _compute_promise_move_ids(self):
         """The invoices discussed (the activity's) that are not already promised in full, in one
-        currency: the company's if some are in it, else the oldest invoice's."""
+        currency: the company's if some are in it, else the oldest invoice's; the oldest
+        CALL_INVOICE_ROWS of them (a customer with thousands of open documents promises on the
+        oldest; the collector adds others by hand)."""
         Promise = self.env["cobranza.promise"]
         for wizard in self:
             moves = wizard.move_ids._origin
@@ -116,7 +122,8 @@ class CobranzaCallWizard(models.TransientModel):
             if currency not in moves.currency_id:
                 oldest = moves._cobranza_oldest_first()[:1]
                 currency = oldest.currency_id
-            wizard.promise_move_ids = moves.filtered(lambda move, c=currency: move.currency_id == c)
+            moves = moves.filtered(lambda move, c=currency: move.currency_id == c)
+            wizard.promise_move_ids = moves._cobranza_oldest_first()[:CALL_INVOICE_ROWS]
 
     @api.depends("promise_move_ids", "company_id")
     def _compute_promise_available(self):
@@ -138,6 +145,21 @@ class CobranzaCallWizard(models.TransientModel):
                 self.env["ir.qweb"]._render("cobranza_telefonica.call_context", values)
             )
 
+    @api.depends("move_ids", "company_id")
+    def _compute_move_table_html(self):
+        """The invoices discussed as a table read from the invoices themselves: a list of
+        ``move_ids`` would compute each invoice's amounts again on the screen's new record, which
+        takes seconds for a customer with thousands of open documents."""
+        for wizard in self:
+            company = wizard.company_id or self.env.company
+            values = {
+                **wizard.move_ids._origin._cobranza_call_rows(company),
+                "table_class": "o_cobranza_discussed_invoices",
+            }
+            wizard.move_table_html = Markup(  # noqa: S704 - QWeb output is escaped
+                self.env["ir.qweb"]._render("cobranza_telefonica.call_invoice_table", values)
+            )
+
     @api.depends("partner_id", "move_ids.cobranza_level_id.script_id")
     def _compute_script_id(self):
         for wizard in self:
@@ -145,8 +167,9 @@ class CobranzaCallWizard(models.TransientModel):
             if not wizard.partner_id:
                 wizard.script_id = False
                 continue
-            moves = wizard.move_ids or wizard.partner_id.commercial_partner_id._cobranza_open_invoices(
-                wizard.company_id
+            moves = (
+                wizard.move_ids._origin
+                or wizard.partner_id.commercial_partner_id._cobranza_open_invoices(wizard.company_id)
             )
             partner = wizard.partner_id.commercial_partner_id
             # The highest follow-up level reached names its script; else the days decide.
