@@ -765,8 +765,9 @@ class CobranzaFollowupRun(models.Model):
         ).send_mail_batch(list(mail_moves))
 
     def _ensure_portal_tokens(self, move_ids):
-        """Give the invoices an e-mail links to their portal token in one UPDATE: rendering the
-        link (portal.mixin._portal_ensure_token) would write each missing one by itself."""
+        """Give the invoices an e-mail links to their portal token in one UPDATE, and their
+        customers the token of their collection page in another: rendering the links
+        (portal.mixin._portal_ensure_token) would write each missing one by itself."""
         Move = self.env["account.move"]
         Move.flush_model(["access_token"])
         self.env.cr.execute(
@@ -777,6 +778,8 @@ class CobranzaFollowupRun(models.Model):
             )
         )
         Move.invalidate_model(["access_token"])
+        # The customers' collection page links, made in one UPDATE for the batch as well.
+        Move.browse(move_ids).commercial_partner_id._cobranza_portal_ensure_token(self.company_id)
 
     def _contact_vals(self, partner, channel, now, move_level):
         moves, level = move_level
