@@ -351,7 +351,7 @@ class TestPortal(CobranzaCommon, AccountTestInvoicingHttpCommon):
         """The link of the e-mails and letters opens the customer's page; tokens for a batch are
         made in one query."""
         partners = self.env["res.partner"].create([{"name": f"Cliente {index}", "is_company": True} for index in range(5)])
-        with self.assertQueryCount(__system__=3):
+        with self.assertQueryCount(1):
             partners._cobranza_portal_ensure_token(self.company)
         tokens = partners.sudo().mapped("cobranza_portal_token")
         self.assertEqual(len(set(tokens)), 5)
@@ -366,3 +366,40 @@ class TestPortal(CobranzaCommon, AccountTestInvoicingHttpCommon):
         )[0].decode()
         self.assertIn(self._token(self.customer), html)
         self.assertIn("data:image/png;base64,", html)
+
+
+@tagged("post_install", "-at_install")
+class TestPortalTour(CobranzaCommon, AccountTestInvoicingHttpCommon):
+    """The collection page in the browser: as a visitor with the link, and as a portal user."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.partner_id.tz = "America/Santiago"
+        cls.customer.lang = "en_US"
+        cls.customer.with_company(cls.company).cobranza_collector_id = cls.collector
+
+    def _run(self, tour, url, login=None):
+        today = self._open_day(days=3, start=self.TODAY)
+        with self._clock_at(today):
+            invoice = self._invoice(self.customer, 250000, today - timedelta(days=20))
+            self.customer._cobranza_portal_ensure_token(self.company)
+            url = url or f"/cobranza/{self.customer.id}?access_token={self.customer.sudo().cobranza_portal_token}"
+            self.start_tour(url, tour, login=login)
+        promise = self.env["cobranza.promise"].search([("partner_id", "=", self.customer.id)])
+        self.assertRecordValues(promise, [{"channel": "portal", "amount": 10000, "state": "open"}])
+        self.assertRecordValues(invoice, [{"cobranza_dispute": True, "cobranza_dispute_kind": "wrong_amount"}])
+        call = self.env["mail.activity"].search(
+            [("res_model", "=", "res.partner"), ("res_id", "=", self.customer.id), ("cobranza_is_call", "=", True)]
+        )
+        self.assertEqual(self.company._cobranza_local(call.cobranza_call_at).date(), today + timedelta(days=1))
+        contacts = self.env["cobranza.contact"].sudo().search([("partner_id", "=", self.customer.id)])
+        self.assertEqual(contacts.mapped("direction"), ["inbound"] * 3)
+
+    def test_anonymous_tour(self):
+        self._run("cobranza_portal_tour", None)
+
+    def test_portal_user_tour(self):
+        contact = self.env["res.partner"].create({"name": "Ana Robles", "parent_id": self.customer.id})
+        new_test_user(self.env, login="robles_tour", groups="base.group_portal", partner_id=contact.id)
+        self._run("cobranza_portal_my_tour", "/my", login="robles_tour")
