@@ -42,7 +42,9 @@ class CobranzaPortalController(http.Controller):
     def _cobranza_refused(self):
         """The same page for a missing, tampered, expired, revoked or another customer's link:
         nothing tells which it was, nothing of any customer is shown."""
-        return request.render("cobranza_telefonica.portal_cobranza_denied", {"no_breadcrumbs": True}, status=403)
+        return request.render(
+            "cobranza_telefonica.portal_cobranza_denied", {"no_breadcrumbs": True}, status=403
+        )
 
     def _cobranza_render(self, partner, access_token, message=None, error=None, status=200):
         Portal = request.env["cobranza.portal"].sudo()

@@ -68,7 +68,9 @@ class CobranzaPortal(models.AbstractModel):
                         }
                     )
             buckets = Receivable._cobranza_bucket_totals(partner, company)
-            labels = dict(self.env["cobranza.aging.report"]._fields["bucket"]._description_selection(self.env))
+            labels = dict(
+                self.env["cobranza.aging.report"]._fields["bucket"]._description_selection(self.env)
+            )
             sections.append(
                 {
                     "company": company,
@@ -213,7 +215,11 @@ class CobranzaPortal(models.AbstractModel):
             amount = float(str(amount).strip())
         except ValueError:
             amount = None
-        if amount is None or not validation.is_sane_amount(amount) or currency.compare_amounts(amount, 0) <= 0:
+        if (
+            amount is None
+            or not validation.is_sane_amount(amount)
+            or currency.compare_amounts(amount, 0) <= 0
+        ):
             raise UserError(self.env._("Write the amount you promise to pay, a number greater than zero."))
         amount = currency.round(amount)
         try:
@@ -248,14 +254,16 @@ class CobranzaPortal(models.AbstractModel):
                     "date": date,
                     "note": self.env._("Made by the customer on its collection page."),
                     "line_ids": [
-                        fields.Command.create({"move_id": moves[index].id, "amount": part}) for index, part in parts
+                        fields.Command.create({"move_id": moves[index].id, "amount": part})
+                        for index, part in parts
                     ],
                 }
             )
         )
         folios = ", ".join(move.l10n_latam_document_number or move.name for move in promise.move_ids)
         text = self.env._(
-            "The customer promised on its collection page to pay %(amount)s by %(date)s (documents %(folios)s).",
+            "The customer promised on its collection page to pay %(amount)s by %(date)s "
+            "(documents %(folios)s).",
             amount=format_amount(self.env, promise.amount, promise.currency_id),
             date=format_date(self.env, promise.date),
             folios=folios,
@@ -268,7 +276,12 @@ class CobranzaPortal(models.AbstractModel):
             user_id=collector.id,
         )
         self._cobranza_record(
-            partner, company, self.env._("Collection page: promise to pay"), text, author or partner, [promise]
+            partner,
+            company,
+            self.env._("Collection page: promise to pay"),
+            text,
+            author or partner,
+            [promise],
         )
         return promise
 
@@ -282,9 +295,16 @@ class CobranzaPortal(models.AbstractModel):
             move = self.env["account.move"].browse(int(move_id)).exists()
         except (TypeError, ValueError):
             move = self.env["account.move"]
-        if not move or move.commercial_partner_id != partner or move.move_type != "out_invoice" or move.state != "posted":
+        if (
+            not move
+            or move.commercial_partner_id != partner
+            or move.move_type != "out_invoice"
+            or move.state != "posted"
+        ):
             raise UserError(self.env._("The document chosen is not one of your documents."))
-        if move.payment_state in ("paid", "in_payment", "reversed") or move.currency_id.is_zero(move.amount_residual):
+        if move.payment_state in ("paid", "in_payment", "reversed") or move.currency_id.is_zero(
+            move.amount_residual
+        ):
             raise UserError(
                 self.env._(
                     "Document %(folio)s is already paid: there is nothing to dispute.",
@@ -309,7 +329,9 @@ class CobranzaPortal(models.AbstractModel):
         company = move.company_id
         self._cobranza_check_rate(partner, company)
         reason = kinds[kind] + (f": {comment}" if comment else "")
-        move.write({"cobranza_dispute": True, "cobranza_dispute_kind": kind, "cobranza_dispute_reason": reason})
+        move.write(
+            {"cobranza_dispute": True, "cobranza_dispute_kind": kind, "cobranza_dispute_reason": reason}
+        )
         folio = move.l10n_latam_document_number or move.name
         text = self.env._(
             "The customer disputed document %(folio)s on its collection page: %(reason)s",
@@ -410,5 +432,7 @@ class CobranzaPortal(models.AbstractModel):
                 cobranza_call_at=moment,
                 cobranza_company_id=company.id,
             )
-        self._cobranza_record(partner, company, self.env._("Collection page: call request"), text, author or partner)
+        self._cobranza_record(
+            partner, company, self.env._("Collection page: call request"), text, author or partner
+        )
         return activity

@@ -2,6 +2,8 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 
+# Kept apart from the main class so each feature appends its own override without conflicts.
+# pylint: disable=consider-merging-classes-inherited
 class ResCompany(models.Model):
     _inherit = "res.company"
 

@@ -27,7 +27,9 @@ class ResConfigSettings(models.TransientModel):
     )
     cobranza_discount_post = fields.Boolean(related="company_id.cobranza_discount_post", readonly=False)
 
-    cobranza_portal_token_days = fields.Integer(related="company_id.cobranza_portal_token_days", readonly=False)
+    cobranza_portal_token_days = fields.Integer(
+        related="company_id.cobranza_portal_token_days", readonly=False
+    )
     cobranza_portal_max_actions = fields.Integer(
         related="company_id.cobranza_portal_max_actions", readonly=False
     )

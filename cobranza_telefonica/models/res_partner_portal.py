@@ -12,6 +12,8 @@ MANAGER_GROUP = "cobranza_telefonica.group_cobranza_manager"
 COLLECTOR_GROUP = "cobranza_telefonica.group_cobranza_collector"
 
 
+# Kept apart from the main class so each feature appends its own override without conflicts.
+# pylint: disable=consider-merging-classes-inherited
 class ResPartner(models.Model):
     """The link to a customer's collection page: one secret token per commercial entity, made
     when a collection message or letter needs it, valid for the issuing company's number of days,
@@ -64,12 +66,15 @@ class ResPartner(models.Model):
             return
         company = company or self.env.company
         now = self.env["res.company"]._cobranza_now()
-        self.flush_model(["cobranza_portal_token", "cobranza_portal_token_date", "cobranza_portal_company_id"])
+        self.flush_model(
+            ["cobranza_portal_token", "cobranza_portal_token_date", "cobranza_portal_company_id"]
+        )
         self.env.cr.execute(
             SQL(
                 """
                 UPDATE res_partner partner
-                   SET cobranza_portal_token = replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', ''),
+                   SET cobranza_portal_token =
+                           replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', ''),
                        cobranza_portal_token_date = %(now)s,
                        cobranza_portal_company_id = %(company)s
                   FROM res_partner checked
@@ -87,7 +92,9 @@ class ResPartner(models.Model):
                 ids=partners.ids,
             )
         )
-        self.invalidate_model(["cobranza_portal_token", "cobranza_portal_token_date", "cobranza_portal_company_id"])
+        self.invalidate_model(
+            ["cobranza_portal_token", "cobranza_portal_token_date", "cobranza_portal_company_id"]
+        )
 
     def _cobranza_portal_url(self, company=None):
         """The absolute link to this customer's collection page (a token made when needed)."""
@@ -103,7 +110,9 @@ class ResPartner(models.Model):
         """Revoke the link to the collection page: the old one stops working at once and a new one
         is made (sent with the next collection e-mail or letter). Collection managers only."""
         if not self.env.user.has_group(MANAGER_GROUP):
-            raise AccessError(self.env._("Only a collection manager may revoke the link to the collection page."))
+            raise AccessError(
+                self.env._("Only a collection manager may revoke the link to the collection page.")
+            )
         now = self.env["res.company"]._cobranza_now()
         for partner in self.commercial_partner_id.sudo():
             partner.write(

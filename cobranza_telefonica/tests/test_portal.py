@@ -1,7 +1,7 @@
 import re
 from datetime import datetime, timedelta
 
-from odoo import Command
+from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import SQL, format_amount
 
@@ -122,7 +122,9 @@ class TestPortal(CobranzaCommon, AccountTestInvoicingHttpCommon):
         money = self.customer.with_context(lang="en_US").env
         match = re.search(r'o_cobranza_portal_total">([^<]*)<', html)
         self.assertEqual(match.group(1), format_amount(money, total, self.currency))
-        buckets = dict(re.findall(r'data-bucket="(\w+)">\s*<td>[^<]*</td>\s*<td class="text-end">([^<]*)<', html))
+        buckets = dict(
+            re.findall(r'data-bucket="(\w+)">\s*<td>[^<]*</td>\s*<td class="text-end">([^<]*)<', html)
+        )
         self.assertEqual(buckets["31_60"], format_amount(money, 100000, self.currency))
         self.assertEqual(buckets["not_due"], format_amount(money, 50000, self.currency))
         self.assertEqual(buckets["1_30"], format_amount(money, 0, self.currency))
@@ -133,7 +135,8 @@ class TestPortal(CobranzaCommon, AccountTestInvoicingHttpCommon):
         nothing of the customer shown."""
         tokens = {
             "another customer's": self._token(self.customer_b),
-            "tampered": self._token(self.customer)[:-1] + ("0" if self._token(self.customer)[-1] != "0" else "1"),
+            "tampered": self._token(self.customer)[:-1]
+            + ("0" if self._token(self.customer)[-1] != "0" else "1"),
             "empty": "",
         }
         for label, token in tokens.items():
@@ -150,7 +153,7 @@ class TestPortal(CobranzaCommon, AccountTestInvoicingHttpCommon):
             self.assertEqual(self.url_open(self._url()).status_code, 403, "expired")
         # Revoked by a manager: the old link stops working, the new one works.
         old_token = self._token(self.customer)
-        with self.assertRaises(Exception):
+        with self.assertRaises(AccessError):
             self.customer.with_user(self.collector).action_cobranza_portal_revoke()
         self.customer.with_user(self.manager).action_cobranza_portal_revoke()
         self.assertEqual(self.url_open(self._url(token=old_token)).status_code, 403, "revoked")
@@ -160,8 +163,12 @@ class TestPortal(CobranzaCommon, AccountTestInvoicingHttpCommon):
         """A portal user of the customer sees its page at /my/cobranza; another customer's portal
         user cannot open it without the link, nor an internal user."""
         contact = self.env["res.partner"].create({"name": "Ana Robles", "parent_id": self.customer.id})
-        portal = new_test_user(self.env, login="robles_portal", groups="base.group_portal", partner_id=contact.id)
-        other_contact = self.env["res.partner"].create({"name": "Juan Pérez hijo", "parent_id": self.customer_b.id})
+        portal = new_test_user(
+            self.env, login="robles_portal", groups="base.group_portal", partner_id=contact.id
+        )
+        other_contact = self.env["res.partner"].create(
+            {"name": "Juan Pérez hijo", "parent_id": self.customer_b.id}
+        )
         new_test_user(self.env, login="perez_portal", groups="base.group_portal", partner_id=other_contact.id)
         self.authenticate(portal.login, portal.login)
         response = self.url_open("/my/cobranza")
@@ -185,7 +192,11 @@ class TestPortal(CobranzaCommon, AccountTestInvoicingHttpCommon):
         before = self._counts()
         response = self._post(
             "promise",
-            [("move_ids", str(self.old.id)), ("amount", "80000"), ("date", str(self.TODAY + timedelta(days=7)))],
+            [
+                ("move_ids", str(self.old.id)),
+                ("amount", "80000"),
+                ("date", str(self.TODAY + timedelta(days=7))),
+            ],
         )
         self.assertEqual(response.status_code, 200, response.text[:500])
         self.assertIn("o_cobranza_portal_message", response.text)
@@ -196,8 +207,13 @@ class TestPortal(CobranzaCommon, AccountTestInvoicingHttpCommon):
         )
         self.assertEqual(promise.line_ids.move_id, self.old)
         self.assertEqual(promise.date_made, self.TODAY)
-        todo = self.env["mail.activity"].search([("res_model", "=", "cobranza.promise"), ("res_id", "=", promise.id)])
-        self.assertEqual((todo.user_id, todo.activity_type_id), (self.collector, self.env.ref("mail.mail_activity_data_todo")))
+        todo = self.env["mail.activity"].search(
+            [("res_model", "=", "cobranza.promise"), ("res_id", "=", promise.id)]
+        )
+        self.assertEqual(
+            (todo.user_id, todo.activity_type_id),
+            (self.collector, self.env.ref("mail.mail_activity_data_todo")),
+        )
         self.assertEqual(len(self._inbound()), 1)
         self.assertEqual(self._counts()["contacts"], before["contacts"] + 1)
         self.assertIn("promised on its collection page", self.customer.message_ids[0].body)
@@ -206,7 +222,9 @@ class TestPortal(CobranzaCommon, AccountTestInvoicingHttpCommon):
 
     def _gate_history(self):
         gate = self.env["cobranza.contact.gate"]
-        return gate._cobranza_data(self.company, self.customer, self.env["res.company"]._cobranza_now())["history"]
+        return gate._cobranza_data(self.company, self.customer, self.env["res.company"]._cobranza_now())[
+            "history"
+        ]
 
     def test_promise_refused(self):
         """Another customer's document, more than is owed, a date past the horizon or in the past,
@@ -227,7 +245,11 @@ class TestPortal(CobranzaCommon, AccountTestInvoicingHttpCommon):
                 ("amount", "1000"),
                 ("date", str(self.TODAY + timedelta(days=self.company.cobranza_promise_horizon_days + 1))),
             ],
-            "in the past": [("move_ids", str(self.old.id)), ("amount", "1000"), ("date", str(self.TODAY - timedelta(days=1)))],
+            "in the past": [
+                ("move_ids", str(self.old.id)),
+                ("amount", "1000"),
+                ("date", str(self.TODAY - timedelta(days=1))),
+            ],
             "no document": [("amount", "1000"), ("date", next_week)],
             "not a number": [("move_ids", str(self.old.id)), ("amount", "mil"), ("date", next_week)],
             "infinite": [("move_ids", str(self.old.id)), ("amount", "inf"), ("date", next_week)],
@@ -251,8 +273,12 @@ class TestPortal(CobranzaCommon, AccountTestInvoicingHttpCommon):
         counts = self._counts()
         response = self.url_open(
             f"/cobranza/{self.customer.id}/promise",
-            data={"access_token": self._token(self.customer), "move_ids": self.old.id, "amount": "1000",
-                  "date": str(self.TODAY + timedelta(days=7))},
+            data={
+                "access_token": self._token(self.customer),
+                "move_ids": self.old.id,
+                "amount": "1000",
+                "date": str(self.TODAY + timedelta(days=7)),
+            },
         )
         self.assertIn(response.status_code, (400, 403))
         self.assertEqual(self._counts(), counts)
@@ -267,14 +293,18 @@ class TestPortal(CobranzaCommon, AccountTestInvoicingHttpCommon):
         comment = '<script>alert("x")</script><b>mal</b>'
         response = self._post("dispute", {"move_id": self.old.id, "kind": "wrong_amount", "comment": comment})
         self.assertEqual(response.status_code, 200, response.text[:500])
-        self.assertRecordValues(self.old, [{"cobranza_dispute": True, "cobranza_dispute_kind": "wrong_amount"}])
+        self.assertRecordValues(
+            self.old, [{"cobranza_dispute": True, "cobranza_dispute_kind": "wrong_amount"}]
+        )
         self.assertIn(comment, self.old.cobranza_dispute_reason)
         self.assertEqual(self.old._cobranza_exclusion_reasons(), {self.old.id: "dispute"})
         body = str(self.customer.message_ids[0].body)
         self.assertNotIn("<script>", body)
         self.assertNotIn("<b>mal", body)
         self.assertIn("&lt;script&gt;", body)
-        todo = self.env["mail.activity"].search([("res_model", "=", "account.move"), ("res_id", "=", self.old.id)])
+        todo = self.env["mail.activity"].search(
+            [("res_model", "=", "account.move"), ("res_id", "=", self.old.id)]
+        )
         self.assertEqual(todo.user_id, self.collector)
         self.assertEqual(len(self._inbound()), 1)
         self.assertNotIn("<script>alert", self.url_open(self._url()).text)
@@ -304,7 +334,11 @@ class TestPortal(CobranzaCommon, AccountTestInvoicingHttpCommon):
         response = self._post("call", {"company_id": self.company.id, "day": str(day), "slot": "10:30"})
         self.assertEqual(response.status_code, 200, response.text[:500])
         call = self.env["mail.activity"].search(
-            [("res_model", "=", "res.partner"), ("res_id", "=", self.customer.id), ("cobranza_is_call", "=", True)]
+            [
+                ("res_model", "=", "res.partner"),
+                ("res_id", "=", self.customer.id),
+                ("cobranza_is_call", "=", True),
+            ]
         )
         self.assertEqual(len(call), 1)
         self.assertEqual(call.user_id, self.collector)
@@ -339,7 +373,10 @@ class TestPortal(CobranzaCommon, AccountTestInvoicingHttpCommon):
                 self.assertRefused(self._post("call", {"company_id": self.company.id, **data}), counts)
         other_company = self.env["res.company"].create({"name": "Otra empresa"})
         self.assertRefused(
-            self._post("call", {"company_id": other_company.id, "day": str(self.TODAY + timedelta(days=1)), "slot": "10:00"}),
+            self._post(
+                "call",
+                {"company_id": other_company.id, "day": str(self.TODAY + timedelta(days=1)), "slot": "10:00"},
+            ),
             counts,
         )
 
@@ -350,7 +387,9 @@ class TestPortal(CobranzaCommon, AccountTestInvoicingHttpCommon):
     def test_links(self):
         """The link of the e-mails and letters opens the customer's page; tokens for a batch are
         made in one query."""
-        partners = self.env["res.partner"].create([{"name": f"Cliente {index}", "is_company": True} for index in range(5)])
+        partners = self.env["res.partner"].create(
+            [{"name": f"Cliente {index}", "is_company": True} for index in range(5)]
+        )
         with self.assertQueryCount(1):
             partners._cobranza_portal_ensure_token(self.company)
         tokens = partners.sudo().mapped("cobranza_portal_token")
@@ -361,9 +400,11 @@ class TestPortal(CobranzaCommon, AccountTestInvoicingHttpCommon):
         link = self.old._cobranza_portal_link()
         self.assertTrue(link.endswith(self._url()))
         self.assertEqual(self.url_open(link.replace(self.old.get_base_url(), "")).status_code, 200)
-        html = self.env["ir.actions.report"]._render_qweb_html(
-            "cobranza_telefonica.report_cobranza_letter", self.old.ids
-        )[0].decode()
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html("cobranza_telefonica.report_cobranza_letter", self.old.ids)[0]
+            .decode()
+        )
         self.assertIn(self._token(self.customer), html)
         self.assertIn("data:image/png;base64,", html)
 
@@ -384,15 +425,26 @@ class TestPortalTour(CobranzaCommon, AccountTestInvoicingHttpCommon):
         with self._clock_at(today):
             invoice = self._invoice(self.customer, 250000, today - timedelta(days=20))
             self.customer._cobranza_portal_ensure_token(self.company)
-            url = url or f"/cobranza/{self.customer.id}?access_token={self.customer.sudo().cobranza_portal_token}"
+            url = (
+                url
+                or f"/cobranza/{self.customer.id}?access_token={self.customer.sudo().cobranza_portal_token}"
+            )
             self.start_tour(url, tour, login=login)
         promise = self.env["cobranza.promise"].search([("partner_id", "=", self.customer.id)])
         self.assertRecordValues(promise, [{"channel": "portal", "amount": 10000, "state": "open"}])
-        self.assertRecordValues(invoice, [{"cobranza_dispute": True, "cobranza_dispute_kind": "wrong_amount"}])
-        call = self.env["mail.activity"].search(
-            [("res_model", "=", "res.partner"), ("res_id", "=", self.customer.id), ("cobranza_is_call", "=", True)]
+        self.assertRecordValues(
+            invoice, [{"cobranza_dispute": True, "cobranza_dispute_kind": "wrong_amount"}]
         )
-        self.assertEqual(self.company._cobranza_local(call.cobranza_call_at).date(), today + timedelta(days=1))
+        call = self.env["mail.activity"].search(
+            [
+                ("res_model", "=", "res.partner"),
+                ("res_id", "=", self.customer.id),
+                ("cobranza_is_call", "=", True),
+            ]
+        )
+        self.assertEqual(
+            self.company._cobranza_local(call.cobranza_call_at).date(), today + timedelta(days=1)
+        )
         contacts = self.env["cobranza.contact"].sudo().search([("partner_id", "=", self.customer.id)])
         self.assertEqual(contacts.mapped("direction"), ["inbound"] * 3)
 
@@ -403,3 +455,20 @@ class TestPortalTour(CobranzaCommon, AccountTestInvoicingHttpCommon):
         contact = self.env["res.partner"].create({"name": "Ana Robles", "parent_id": self.customer.id})
         new_test_user(self.env, login="robles_tour", groups="base.group_portal", partner_id=contact.id)
         self._run("cobranza_portal_my_tour", "/my", login="robles_tour")
+
+
+@tagged("post_install", "-at_install")
+class TestPortalMail(CobranzaCommon):
+    """The follow-up run's e-mails carry the link to the customer's page, made for the batch."""
+
+    def test_followup_email_link(self):
+        invoice = self._invoice(self.customer, 100000, self.TODAY - timedelta(days=10))
+        with self._clock_at(self.TODAY):
+            run = self.env["cobranza.followup.run"].sudo().create({"company_id": self.company.id})
+            run._ensure_portal_tokens(invoice.ids)
+            token = self.customer.sudo().cobranza_portal_token
+            self.assertTrue(token)
+            self.assertEqual(self.customer.sudo().cobranza_portal_company_id, self.company)
+            template = self.env.ref("cobranza_telefonica.mail_template_cobranza_overdue")
+            body = template._render_field("body_html", invoice.ids)[invoice.id]
+        self.assertIn(f"/cobranza/{self.customer.id}?access_token={token}", str(body))
