@@ -182,6 +182,19 @@ class TestPortal(CobranzaCommon, AccountTestInvoicingHttpCommon):
         self.authenticate(self.collector.login, self.collector.login)
         self.assertEqual(self.url_open(f"/cobranza/{self.customer.id}").status_code, 403)
 
+    def test_spanish(self):
+        """The page and the refusal speak the customer's Spanish, and so do the form's messages."""
+        self.env["res.lang"]._activate_lang("es_419")
+        self.env["ir.module.module"]._load_module_terms(["cobranza_telefonica"], ["es_419"], overwrite=True)
+        self.customer.lang = "es_419"
+        page = self.url_open(self._url())
+        self.assertIn("Su cuenta con nosotros", page.text)
+        self.assertIn("Promesa de pago", page.text)
+        refused = self.url_open(f"/cobranza/{self.customer.id}?access_token=nada")
+        self.assertIn("Este enlace no funciona", refused.text)
+        response = self._post("dispute", {"move_id": self.paid.id, "kind": "other"})
+        self.assertIn("ya está pagado", response.text)
+
     # ------------------------------------------------------------------
     # Promise to pay
     # ------------------------------------------------------------------
