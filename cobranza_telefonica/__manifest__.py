@@ -7,7 +7,7 @@
     "author": "Cobranza Telefónica",
     "license": "LGPL-3",
     "application": True,
-    "depends": ["account", "mail", "l10n_cl"],
+    "depends": ["account", "mail", "portal", "l10n_cl"],
     "external_dependencies": {"python": ["lxml", "xlsxwriter", "holidays", "zeep", "cryptography"]},
     "data": [
         "security/cobranza_security.xml",
@@ -44,6 +44,8 @@
         "security/cobranza_dte_rules.xml",
         "views/cobranza_dte_views.xml",
         "data/cobranza_sii_cron.xml",
+        "views/cobranza_portal_templates.xml",
+        "views/res_partner_portal_views.xml",
     ],
     "demo": [
         "demo/res_users_demo.xml",

@@ -1,1 +1,2 @@
 from . import aging_xlsx
+from . import cobranza_portal

@@ -33,3 +33,8 @@ from . import account_move_dte
 from . import res_company_sii
 from . import cobranza_followup_run_dte
 from . import res_partner_dte
+from . import res_company_portal
+from . import res_partner_portal
+from . import account_move_portal
+from . import cobranza_receivable_buckets
+from . import cobranza_portal

@@ -10,6 +10,11 @@ CONTACT_CHANNELS = [
     ("sms", "SMS"),
     ("whatsapp", "WhatsApp"),
     ("letter", "Letter"),
+    ("portal", "Customer portal"),
+]
+CONTACT_DIRECTIONS = [
+    ("outbound", "Outbound"),
+    ("inbound", "Inbound"),
 ]
 # Ley 21.320 asks to keep the record of contacts; we keep them at least this long.
 RETENTION_YEARS = 2
@@ -49,6 +54,15 @@ class CobranzaContact(models.Model):
         readonly=True, help="What made the contact: the follow-up run, a call, a promise check…"
     )
     note = fields.Text(readonly=True)
+    direction = fields.Selection(
+        selection=CONTACT_DIRECTIONS,
+        required=True,
+        default="outbound",
+        readonly=True,
+        index=True,
+        help="Outbound: the company contacted the debtor (counted by the contact limits). "
+        "Inbound: the debtor contacted the company, e.g. from the collection page (never counted).",
+    )
     reached = fields.Boolean(
         default=True,
         readonly=True,

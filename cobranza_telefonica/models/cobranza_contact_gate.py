@@ -136,6 +136,26 @@ class CobranzaContactGate(models.AbstractModel):
         return self.env["cobranza.contact"].sudo().with_context(cobranza_gate=True).create(vals_list)
 
     @api.model
+    def _cobranza_log_inbound(self, partner, company, channel="portal", origin=None, note=None):
+        """Log a contact the debtor made (the collection page): no limit applies and the
+        contact limits never count it (``direction`` inbound)."""
+        partner.ensure_one()
+        return self._cobranza_log(
+            [
+                {
+                    "partner_id": partner.commercial_partner_id.id,
+                    "company_id": company.id,
+                    "channel": channel,
+                    "direction": "inbound",
+                    "date": company._cobranza_now(),
+                    "user_id": self.env.user.id,
+                    "origin": origin,
+                    "note": note,
+                }
+            ]
+        )
+
+    @api.model
     def _cobranza_send_message(self, partner, company, template, record, origin=None, note=None, moves=None):
         """Send ``template`` on ``record`` to ``partner`` by e-mail if the gate allows it now (the
         contact is logged), else queue it for the next allowed moment. Returns "sent" or "queued"."""

@@ -757,12 +757,20 @@ class CobranzaFollowupRun(models.Model):
         customer's invoices (``entries``: (invoice id, invoice ids)); overridable for other channels."""
         mail_moves = dict(entries)
         move_ids = {move_id for ids in mail_moves.values() for move_id in ids} | set(mail_moves)
+        self._ensure_portal_tokens(move_ids)
         Move = self.env["account.move"]
-        Move.browse(move_ids)._cobranza_ensure_access_tokens()
         Move.browse(move_ids).fetch(Move._cobranza_mail_fields())  # one query for every e-mail
         template.with_context(
             cobranza_mail_move_ids=mail_moves, cobranza_qweb_compiled={}, cobranza_mail_batch_cache={}
         ).send_mail_batch(list(mail_moves))
+
+    def _ensure_portal_tokens(self, move_ids):
+        """The links of a batch's e-mails: the invoices' portal tokens in one UPDATE and their
+        customers' collection page tokens in another (rendering a link writes each missing one
+        by itself)."""
+        moves = self.env["account.move"].browse(move_ids)
+        moves._cobranza_ensure_access_tokens()
+        moves.commercial_partner_id._cobranza_portal_ensure_token(self.company_id)
 
     def _contact_vals(self, partner, channel, now, move_level):
         moves, level = move_level

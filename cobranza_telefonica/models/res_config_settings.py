@@ -26,3 +26,10 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.cobranza_discount_account_id", readonly=False
     )
     cobranza_discount_post = fields.Boolean(related="company_id.cobranza_discount_post", readonly=False)
+
+    cobranza_portal_token_days = fields.Integer(
+        related="company_id.cobranza_portal_token_days", readonly=False
+    )
+    cobranza_portal_max_actions = fields.Integer(
+        related="company_id.cobranza_portal_max_actions", readonly=False
+    )

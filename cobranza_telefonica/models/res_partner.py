@@ -585,6 +585,7 @@ class ResPartner(models.Model):
                     ("partner_id", "in", partners.commercial_partner_id.ids),
                     ("company_id", "=", company.id),
                     ("date", ">=", now - timedelta(days=14)),
+                    ("direction", "=", "outbound"),
                     *self._cobranza_uncounted_contacts_domain(company),
                 ],
                 ["partner_id", "channel", "date"],
