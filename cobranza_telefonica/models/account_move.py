@@ -4,6 +4,7 @@ from datetime import date, timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, format_amount, format_date
+from odoo.tools.sql import create_index
 
 from ..services import validation
 
@@ -273,6 +274,20 @@ class AccountMove(models.Model):
         return [("cobranza_oldest_due_date", flip[operator], due_date(days))]
 
     @api.model
+    def init(self):
+        super().init()
+        # The open invoices of one customer (call screen, customer form, collection page): Odoo
+        # does not index commercial_partner_id, so each look-up read every invoice of the
+        # database (0.4 s on a million). Partial: only the open customer invoices are in it.
+        create_index(
+            self.env.cr,
+            "account_move_cobranza_open_partner_index",
+            self._table,
+            ["commercial_partner_id", "cobranza_oldest_due_date"],
+            where="move_type = 'out_invoice' AND state = 'posted' "
+            "AND payment_state IN ('not_paid', 'partial')",
+        )
+
     def _cobranza_open_domain(self, companies):
         """Open customer invoices (and debit notes) of ``companies``: what the follow-up works on."""
         return [

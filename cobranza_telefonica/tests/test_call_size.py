@@ -133,3 +133,16 @@ class TestCallScreenSize(CobranzaCommon):
             self._queries(lambda: one_call._cobranza_refresh_queue()),
         )
         self.assertEqual(three_calls.mapped("cobranza_amount_overdue"), [10000, 15000, 20000])
+
+    def test_open_invoices_of_a_customer_are_indexed(self):
+        """The call screen's look-up of a customer's open invoices has an index of its own (Odoo
+        does not index commercial_partner_id: on a large ledger each look-up read every invoice)."""
+        self.env.cr.execute(
+            SQL(
+                "SELECT indexdef FROM pg_indexes WHERE tablename = 'account_move' AND indexname = %s",
+                "account_move_cobranza_open_partner_index",
+            )
+        )
+        (definition,) = self.env.cr.fetchone()
+        self.assertIn("(commercial_partner_id, cobranza_oldest_due_date)", definition)
+        self.assertIn("payment_state", definition)
