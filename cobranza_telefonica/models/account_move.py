@@ -275,7 +275,7 @@ class AccountMove(models.Model):
 
     @api.model
     def init(self):
-        super().init()
+        res = super().init()
         # The open invoices of one customer (call screen, customer form, collection page): Odoo
         # does not index commercial_partner_id, so each look-up read every invoice of the
         # database (0.4 s on a million). Partial: only the open customer invoices are in it.
@@ -287,6 +287,7 @@ class AccountMove(models.Model):
             where="move_type = 'out_invoice' AND state = 'posted' "
             "AND payment_state IN ('not_paid', 'partial')",
         )
+        return res
 
     def _cobranza_open_domain(self, companies):
         """Open customer invoices (and debit notes) of ``companies``: what the follow-up works on."""
