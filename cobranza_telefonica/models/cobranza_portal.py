@@ -47,9 +47,11 @@ class CobranzaPortal(models.AbstractModel):
         the receivable figure, the totals by aging bucket and the open promises."""
         partner = partner.commercial_partner_id
         Receivable = self.env["cobranza.receivable"]
+        labels = dict(self.env["cobranza.aging.report"]._fields["bucket"]._description_selection(self.env))
         sections = []
         for company in self._cobranza_companies(partner):
             moves = partner._cobranza_open_invoices(company)
+            moves._cobranza_ensure_access_tokens()  # the PDF links, in one UPDATE
             instalments = Receivable._cobranza_instalments(moves)
             rows = []
             for move in moves:
@@ -68,9 +70,6 @@ class CobranzaPortal(models.AbstractModel):
                         }
                     )
             buckets = Receivable._cobranza_bucket_totals(partner, company)
-            labels = dict(
-                self.env["cobranza.aging.report"]._fields["bucket"]._description_selection(self.env)
-            )
             sections.append(
                 {
                     "company": company,
