@@ -185,8 +185,9 @@ class CobranzaAgingFields(models.AbstractModel):
     @api.model
     def _live_aging_sql(self, condition=None):
         """Open receivable lines of posted entries, aged on their company's local today
-        (``res.company._cobranza_today_sql``: the module's clock, in the company's time zone);
-        ``condition`` (SQL on ``aml`` and ``am``) narrows the lines before they are aged."""
+        (``res.company._cobranza_today_sql``: the module's clock, in the company's time zone;
+        a LEFT JOIN, the same rows as every line has a company, which PostgreSQL leaves out of a
+        query that does not age, such as the totals by customer); ``condition`` (SQL on ``aml`` and ``am``) narrows the lines before they are aged."""
         base = SQL(
             """
             SELECT %(common)s,
@@ -194,7 +195,7 @@ class CobranzaAgingFields(models.AbstractModel):
                    aml.amount_residual_currency AS residual_currency,
                    company_day.today AS company_today
               FROM %(from)s
-              JOIN (%(company_days)s) company_day ON company_day.company_id = aml.company_id
+              LEFT JOIN (%(company_days)s) company_day ON company_day.company_id = aml.company_id
              WHERE %(where)s AND aml.amount_residual != 0 AND %(condition)s
             """,
             common=self._select_common_sql(),

@@ -193,17 +193,20 @@ class ResCompany(models.Model):
         The ``GROUP BY`` keeps PostgreSQL from folding it into the query that joins it (the day is
         computed once per company, not a dozen times per journal item: 5x slower on a million
         lines) while leaving the join parallel-safe (``OFFSET 0`` would move the aggregation out
-        of the parallel workers)."""
+        of the parallel workers). It groups by the company alone (one row per company, the day
+        an aggregate of that one row), so PostgreSQL knows ``company_id`` is unique: a ``LEFT
+        JOIN`` of it that a query does not read (the aging by customer) is dropped from the plan
+        (bench/bench_aging.py: 1.31x -> 1.22x of a plain GROUP BY)."""
         return SQL(
             """
             SELECT company.id AS company_id,
-                   ((COALESCE(NULLIF(current_setting(%(setting)s, true), '')::timestamp,
-                              now() AT TIME ZONE 'UTC')
-                     AT TIME ZONE 'UTC') AT TIME ZONE COALESCE(NULLIF(company_partner.tz, ''), %(tz)s))::date
-                       AS today
+                   MAX(((COALESCE(NULLIF(current_setting(%(setting)s, true), '')::timestamp,
+                                  now() AT TIME ZONE 'UTC')
+                         AT TIME ZONE 'UTC')
+                        AT TIME ZONE COALESCE(NULLIF(company_partner.tz, ''), %(tz)s))::date) AS today
               FROM res_company company
               JOIN res_partner company_partner ON company_partner.id = company.partner_id
-             GROUP BY company.id, company_partner.tz
+             GROUP BY company.id
             """,
             setting=SQL_CLOCK_SETTING,
             tz=DEFAULT_TZ,

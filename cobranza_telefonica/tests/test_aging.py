@@ -6,6 +6,7 @@ from freezegun import freeze_time
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
+from odoo.tools import SQL
 
 from ..models.res_partner import to_utc
 from ..services import clock
@@ -235,6 +236,22 @@ class TestAgingReport(AgingCommon):
         self.assertNotIn(self.draft, report.move_id)
         self.assertNotIn(self.cancelled, report.move_id)
         self.assertNotIn(self.inv3, report.move_id)
+
+    def test_totals_by_customer_do_not_age(self):
+        """Totals by customer read no day: PostgreSQL leaves the companies' day out of the plan
+        (the one-row-per-company join is provably unique), while the buckets still read it."""
+
+        def plan(column):
+            self.env.cr.execute(
+                SQL(
+                    "EXPLAIN SELECT %s, SUM(residual) FROM cobranza_aging_report GROUP BY 1",
+                    SQL.identifier(column),
+                )
+            )
+            return "\n".join(row[0] for row in self.env.cr.fetchall())
+
+        self.assertNotIn("res_company", plan("partner_id"))
+        self.assertIn("res_company", plan("bucket"))
 
     def test_buckets_as_columns(self):
         """Every bucket has its column, and the columns add up to the residual."""
