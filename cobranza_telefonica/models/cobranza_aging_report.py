@@ -187,7 +187,8 @@ class CobranzaAgingFields(models.AbstractModel):
         """Open receivable lines of posted entries, aged on their company's local today
         (``res.company._cobranza_today_sql``: the module's clock, in the company's time zone;
         a LEFT JOIN, the same rows as every line has a company, which PostgreSQL leaves out of a
-        query that does not age, such as the totals by customer); ``condition`` (SQL on ``aml`` and ``am``) narrows the lines before they are aged."""
+        query that does not age, such as the totals by customer); ``condition`` (SQL on ``aml``
+        and ``am``) narrows the lines before they are aged."""
         base = SQL(
             """
             SELECT %(common)s,

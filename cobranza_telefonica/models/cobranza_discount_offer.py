@@ -238,6 +238,7 @@ class CobranzaDiscountOffer(models.Model):
         and without the payment term's own early discount (never both on one invoice)."""
         self.ensure_one()
         moves = self.line_ids.move_id
+        today = self._cobranza_today()
         if not moves:
             raise ValidationError(self.env._("A discount offer needs at least one invoice."))
         if len(moves) != len(self.line_ids):
@@ -267,12 +268,22 @@ class CobranzaDiscountOffer(models.Model):
                         customer=self.partner_id.display_name,
                     )
                 )
-            if move.invoice_payment_term_id.early_discount:
+            if self.rule_id._cobranza_term_discount_blocks(move, today):
+                if self.rule_id.payment_term_discount == "never":
+                    raise ValidationError(
+                        self.env._(
+                            "%(move)s already has the early-payment discount of its payment term: a "
+                            "collection discount is never added to it.",
+                            move=name,
+                        )
+                    )
                 raise ValidationError(
                     self.env._(
-                        "%(move)s already has the early-payment discount of its payment term: a collection "
-                        "discount is never added to it.",
+                        "%(move)s has the early-payment discount of its payment term until %(date)s: the "
+                        "rule %(rule)s offers its own discount only from the day after.",
                         move=name,
+                        date=format_date(self.env, self.rule_id._cobranza_term_discount_until(move)),
+                        rule=self.rule_id.name,
                     )
                 )
         if len(moves.currency_id) > 1:
@@ -457,7 +468,6 @@ class CobranzaDiscountOffer(models.Model):
                 m.move_type == "out_invoice"
                 and m.state == "posted"
                 and m.payment_state in ("not_paid", "partial")
-                and not m.invoice_payment_term_id.early_discount
             )
         )
         if not moves:
@@ -506,7 +516,7 @@ class CobranzaDiscountOffer(models.Model):
             for kind in kinds:
                 candidates = rules[(move.company_id.id, kind)]
                 rule = next((r for r in candidates if r._cobranza_matches(move, open_amount, today)), None)
-                if not rule:
+                if not rule or rule._cobranza_term_discount_blocks(move, today):
                     continue
                 if kind == "early":
                     tiers = [discount.Tier(tier.days_before, tier.percent) for tier in rule.tier_ids]

@@ -84,6 +84,19 @@ class CobranzaDiscountRule(models.Model):
         digits=(5, 2),
         help="A discount above this percentage waits for a collection manager's approval; 0: no limit.",
     )
+    payment_term_discount = fields.Selection(
+        selection=[
+            ("never", "Never on an invoice with it"),
+            ("after", "After it: once the payment term's discount date has passed"),
+        ],
+        string="With the payment term's early discount",
+        default="never",
+        required=True,
+        help="An invoice whose payment term has Odoo's own early-payment discount never gets both "
+        "on one payment. Never: this rule does not cover such invoices. After it: the payment "
+        "term's discount comes first, while its date lasts; from the day after, this rule may "
+        "offer its own on what is still owed (Odoo no longer grants the term's discount then).",
+    )
     approval_amount = fields.Monetary(
         string="Approval above (amount)",
         currency_field="company_currency_id",
@@ -275,6 +288,24 @@ class CobranzaDiscountRule(models.Model):
             and (not self.amount_min or open_amount >= self.amount_min)
             and (not self.amount_max or open_amount <= self.amount_max)
         )
+
+    @api.model
+    def _cobranza_term_discount_until(self, move):
+        """The last day of ``move``'s payment-term early discount (Odoo's own), or None when its
+        payment term has none."""
+        term = move.invoice_payment_term_id
+        if not term.early_discount:
+            return None
+        return term._get_last_discount_date(move.invoice_date or move.date)
+
+    def _cobranza_term_discount_blocks(self, move, day):
+        """Does the payment term's own early discount keep this rule off ``move`` on ``day``?
+        Always when the rule says never; until the term's last discount day when it says after."""
+        self.ensure_one()
+        until = self._cobranza_term_discount_until(move)
+        if until is None:
+            return False
+        return self.payment_term_discount == "never" or day <= until
 
     @api.model
     def _cobranza_rule_for(self, move, kind, open_amount, day):

@@ -367,6 +367,54 @@ class TestDiscountOffer(DiscountCommon):
         quote = next(q for q in self.env["cobranza.discount.offer"]._cobranza_quotes(overdue))
         self.assertEqual((quote["discount"], quote["deadline"]), (4760, self.TODAY + timedelta(days=3)))
 
+    def test_payment_term_discount_first_then_ours(self):
+        """An invoice whose payment term has Odoo's own early discount (2 % within 10 days, due
+        in 30): a rule that says *never* leaves it alone; one that says *after* waits until the
+        term's last discount day has passed (the boundary day refused, the next allowed), then
+        offers its own 3 % on the whole amount; the payment earns it, and Odoo no longer grants
+        the term's discount: never both on one payment."""
+        term = self.env["account.payment.term"].create(
+            {
+                "name": "2 % 10 días, 30 días",
+                "early_discount": True,
+                "discount_percentage": 2,
+                "discount_days": 10,
+                "line_ids": [Command.create({"value": "percent", "value_amount": 100, "nb_days": 30})],
+            }
+        )
+        invoice_date = self.TODAY - timedelta(days=5)
+        term_until, due = invoice_date + timedelta(days=10), invoice_date + timedelta(days=30)
+        invoice = self._taxed_invoice(
+            self.customer, [(100000, self.iva)], invoice_date=invoice_date, term=term
+        )
+        self.assertEqual(
+            (invoice.invoice_date_due, self.early._cobranza_term_discount_until(invoice)), (due, term_until)
+        )
+        Offer = self.env["cobranza.discount.offer"]
+        deadline = due - timedelta(days=10)
+        with self.assertRaisesRegex(ValidationError, "discount of its payment term"), self.env.cr.savepoint():
+            self._offer(self.early, invoice, deadline)
+        self.assertEqual(Offer._cobranza_quotes(invoice), [])
+        self.early.with_user(self.manager).payment_term_discount = "after"
+        with self._clock_at(term_until, hour=22):
+            self.assertEqual(Offer._cobranza_quotes(invoice), [])
+            with self.assertRaisesRegex(ValidationError, "only from the day after"), self.env.cr.savepoint():
+                self._offer(self.early, invoice, deadline)
+        with self._clock_at(term_until + timedelta(days=1), hour=9):
+            quotes = Offer._cobranza_quotes(invoice)
+            self.assertEqual(
+                [(q["percent"], q["discount"], q["deadline"]) for q in quotes], [(3.0, 3570, deadline)]
+            )
+            offer = self._offer(self.early, invoice, deadline)
+            self.assertEqual((offer.amount_discount, offer.amount_to_pay), (3570, 119000 - 3570))
+            offer.action_offer()
+            pay_date = term_until + timedelta(days=2)
+            self.assertFalse(invoice._is_eligible_for_early_payment_discount(invoice.currency_id, pay_date))
+            self._pay(invoice, 119000 - 3570, pay_date)
+        self.assertEqual(offer.state, "applied")
+        self.assertEqual(offer.line_ids.credit_note_id.amount_total, 3570)
+        self.assertTrue(invoice.currency_id.is_zero(invoice.amount_residual))
+
     def test_preventive_emails_of_one_batch_quote_their_own_invoices(self):
         """The follow-up run quotes the early-payment discounts of a whole batch of preventive
         e-mails at once: each e-mail lists the quotes of its own invoices only (3 % of the gross
