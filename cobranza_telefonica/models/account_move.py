@@ -417,16 +417,17 @@ class AccountMove(models.Model):
         return (moves | self)._cobranza_oldest_first()
 
     def _cobranza_mail_folios(self):
-        """'33 1234, 33 1240' for the subject of a collection e-mail (folios repeat across types)."""
-        return ", ".join(
-            " ".join(
-                filter(
-                    None,
-                    [move.l10n_latam_document_type_id.code, move.l10n_latam_document_number or move.name],
-                )
-            )
-            for move in self._cobranza_mail_moves()
-        )
+        """'Factura electrónica N° 1234, Nota de débito electrónica N° 1234 y 2 documentos más'
+        for the subject of a collection e-mail: type and folio (folios repeat across types)."""
+        return self._cobranza_mail_moves()._cobranza_dte_summary()
+
+    def _cobranza_dte_summary(self, limit=2):
+        """The tax documents of these invoices, in their order, as the collector and the customer
+        name them ("Factura electrónica N° 1234"), the first ``limit`` of them and how many more."""
+        text = ", ".join(move.cobranza_dte_label or move.name for move in self[:limit])
+        if len(self) > limit:
+            return self.env._("%(documents)s and %(count)s more", documents=text, count=len(self) - limit)
+        return text
 
     def action_cobranza_print_letter(self):
         """Print the formal collection letter, log it as a contact and clear the 'to print' mark."""

@@ -135,11 +135,12 @@ class AccountMoveDte(models.Model):
 
     @api.depends("l10n_latam_document_type_id", "name")
     def _compute_cobranza_dte_label(self):
+        label = self.env._("%(type)s N° %(folio)s")  # translated once for the whole batch
         for move in self:
             doc_type = move.l10n_latam_document_type_id
             folio = move._cobranza_dte_folio()
             if doc_type and folio:
-                move.cobranza_dte_label = self.env._("%(type)s N° %(folio)s", type=doc_type.name, folio=folio)
+                move.cobranza_dte_label = label % {"type": doc_type.name, "folio": folio}
             else:
                 move.cobranza_dte_label = move.name if move.name != "/" else False
 
@@ -210,6 +211,34 @@ class AccountMoveDte(models.Model):
             assignee=self.cobranza_dte_assignee_name or "",
             vat=self.cobranza_dte_assignee_vat or "",
         )
+
+    def _cobranza_mail_pay_to_lines(self):
+        """For a collection e-mail on this invoice: whom to pay for each of the customer's open
+        ceded invoices of this company (they are out of the follow-up, but the customer must
+        still learn that they are paid to the assignee). Within a batch of e-mails (context
+        ``cobranza_mail_batch_cache``) one query finds the ceded invoices of every customer."""
+        self.ensure_one()
+        cache = self.env.context.get("cobranza_mail_batch_cache")
+        if cache is None:
+            cache = {}
+        if "ceded" not in cache:
+            named = self.env.context.get("cobranza_mail_move_ids") or {}
+            customers = (self.browse(list(named)) | self).commercial_partner_id
+            ceded = self.search(
+                [
+                    ("commercial_partner_id", "in", customers.ids),
+                    ("move_type", "=", "out_invoice"),
+                    ("state", "=", "posted"),
+                    ("payment_state", "in", ("not_paid", "partial")),
+                    ("cobranza_dte_ceded", "=", True),
+                ],
+                order="invoice_date_due, id",
+            )
+            cache["ceded"] = {}
+            for move in ceded:
+                key = (move.commercial_partner_id.id, move.company_id.id)
+                cache["ceded"].setdefault(key, []).append(move._cobranza_pay_to_text())
+        return cache["ceded"].get((self.commercial_partner_id.id, self.company_id.id), [])
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -868,6 +868,13 @@ class CobranzaFollowupRun(models.Model):
         if not existing or existing.cobranza_note_key != key:
             values["note"] = self._call_note(partner, moves, level, context)
             values["cobranza_note_key"] = key
+        if not existing or (existing.cobranza_note_key and existing.cobranza_note_key != key):
+            # The queue names the tax documents to discuss, oldest first (a call somebody
+            # scheduled by hand, with no note of the run yet, keeps its own summary).
+            values["summary"] = self.env._(
+                "Collection call: %(documents)s",
+                documents=moves._cobranza_oldest_first()._cobranza_dte_summary(),
+            )
         if not existing:
             return [
                 {
@@ -875,9 +882,6 @@ class CobranzaFollowupRun(models.Model):
                     "res_id": partner.id,
                     "activity_type_id": context["call_type"].id,
                     "cobranza_company_id": self.company_id.id,
-                    "summary": self.env._("Collection call: 1 invoice")
-                    if len(moves) == 1
-                    else self.env._("Collection call: %(count)s invoices", count=len(moves)),
                     "user_id": user.id,
                     "date_deadline": deadline,
                     **values,

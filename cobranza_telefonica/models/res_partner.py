@@ -382,9 +382,8 @@ class ResPartner(models.Model):
             link = oldest.get_base_url() + oldest.get_portal_url()
         invoices = [
             self.env._(
-                "%(doc_type)s %(folio)s: %(residual)s, due %(due)s",
-                doc_type=move.l10n_latam_document_type_id.name or "",
-                folio=move.l10n_latam_document_number or move.name,
+                "%(document)s: %(residual)s, due %(due)s",
+                document=move.cobranza_dte_label or move.name,
                 residual=format_amount(self.env, move.amount_residual, move.currency_id),
                 due=format_date(self.env, move.cobranza_oldest_due_date or move.invoice_date_due),
             )

@@ -368,7 +368,7 @@ class TestCobranzaCall(CobranzaCommon):
         self.assertIn("150,000", html)  # total due
         self.assertIn("100,000", html)  # overdue
         self.assertIn(f"/my/invoices/{self.inv_old.id}?access_token=", html)
-        self.assertIn(self.inv_old.l10n_latam_document_number, html)
+        self.assertIn(f"{self.inv_old.cobranza_dte_label}:", html)
         with self.assertRaisesRegex(ValidationError, r"\{monto\}"):
             script.step_ids[0].text = "Debe {monto}"
 

@@ -84,8 +84,8 @@ class TestCallScreenSize(CobranzaCommon):
         self.assertIn("o_cobranza_open_invoices", context)
         self.assertIn("o_cobranza_discussed_invoices", table)
         for move in self.invoices[:3]:
-            self.assertIn(move.l10n_latam_document_number, script)
-        self.assertNotIn(self.invoices[3].l10n_latam_document_number, script)
+            self.assertIn(f"{move.cobranza_dte_label}:", script)
+        self.assertNotIn(f"{self.invoices[3].cobranza_dte_label}:", script)
         three_more = format_amount(self.env, self._residual_sql(self.invoices[3:]), self.company.currency_id)
         self.assertIn(f"and 3 more documents for {three_more}", script)
         self.assertEqual(promised, shown.ids)

@@ -370,6 +370,32 @@ class TestDteCession(DteCommon):
             [(True, "sii"), (True, "sii"), (False, False)],
         )
 
+    def test_emails_and_queue_name_the_dte_and_whom_to_pay(self):
+        """The e-mail on the invoice still collected names it by type and folio in its subject and
+        tells the customer whom to pay the ceded one; the queue's call names the document."""
+        ceded = self._invoice(self.customer, 1000, date(2026, 3, 1))
+        ceded.sudo().write(
+            {
+                "cobranza_dte_ceded": True,
+                "cobranza_dte_assignee_name": "Factoring Andes S.A.",
+                "cobranza_dte_assignee_vat": "96667560-8",
+            }
+        )
+        collected = self._invoice(self.customer, 3000, date(2026, 3, 1))
+        label = f"{collected.l10n_latam_document_type_id.name} N° {int(collected.l10n_latam_document_number)}"
+        self.assertEqual(collected.cobranza_dte_label, label)
+        with freeze_time("2026-03-16 15:00:00"):
+            self._run()
+        mail = self._mails(collected)
+        self.assertEqual(len(mail), 1)
+        self.assertIn(label, mail.subject)
+        self.assertIn(ceded.cobranza_dte_label, str(mail.body_html))
+        self.assertRegex(str(mail.body_html), r"Factoring Andes S\.A\. \(RUT 96667560-8\)")
+        self.assertFalse(self._mails(ceded))
+        call = self._calls(self.customer)
+        self.assertEqual(len(call), 1)
+        self.assertEqual(call.summary.split(": ", 1)[1], label, "the ceded invoice is not to be discussed")
+
 
 @tagged("post_install", "-at_install")
 class TestDteLawDates(DteCommon):

@@ -229,7 +229,7 @@ class TestFollowupLevels(FollowupCommon):
         self.assertIn(invoice.l10n_latam_document_number, str(call.note))
         self.assertRegex(str(call.note), r"100[.,]000")
         mail = self._mails(invoice).sorted("id")[0]
-        self.assertIn(invoice.l10n_latam_document_number, mail.subject)
+        self.assertIn(invoice.cobranza_dte_label, mail.subject)
         self.assertIn("/my/invoices/", str(mail.body_html))
         contacts = self.env["cobranza.contact"].search(
             [("partner_id", "=", self.customer.id), ("channel", "=", "email")]
@@ -378,8 +378,9 @@ class TestFollowupGuardrails(FollowupCommon):
         call = self._calls(self.customer_b)
         self.assertEqual(len(call), 1)
         self.assertEqual(call.date_deadline, date(2026, 3, 21), "one week after Saturday's call")
-        # One invoice to discuss: "1 invoice", never "1 invoices" (in the company's language).
-        self.assertIn(call.summary, ("Collection call: 1 invoice", "Llamada de cobranza: 1 factura"))
+        # The queue names the document to discuss by type and folio.
+        self.assertIn(call.summary.split(": ", 1)[0], ("Collection call", "Llamada de cobranza"))
+        self.assertEqual(call.summary.split(": ", 1)[1], invoice.cobranza_dte_label)
         self.assertEqual(invoice.cobranza_next_action_date, date(2026, 3, 21))
         self.assertIn("weekly limit", invoice.with_context(lang="en_US").cobranza_postpone_reason)
 
@@ -416,9 +417,9 @@ class TestFollowupGuardrails(FollowupCommon):
         mail = self._mails(first | second)
         self.assertEqual(len(mail), 1)
         for invoice in (first, second):
-            self.assertIn(invoice.l10n_latam_document_number, mail.subject)
-            self.assertIn(invoice.l10n_latam_document_number, str(mail.body_html))
-        self.assertNotIn(third.l10n_latam_document_number, str(mail.body_html))
+            self.assertIn(invoice.cobranza_dte_label, mail.subject)
+            self.assertIn(f"{invoice.cobranza_dte_label}:", str(mail.body_html))
+        self.assertNotIn(f"{third.cobranza_dte_label}:", str(mail.body_html))
         with freeze_time("2026-03-17 15:00:00"):
             run = self._run()
             self.assertEqual((run.email_count, run.postponed_count), (0, 1), "two days between messages")
@@ -642,11 +643,11 @@ class TestFollowupMailBatch(FollowupCommon):
         for invoice, other in ((one, two), (two, one)):
             body = str(self._mails(invoice).body_html)
             self.assertIn(invoice.partner_id.name, body)
-            self.assertIn(invoice.l10n_latam_document_number, body)
+            self.assertIn(f"{invoice.cobranza_dte_label}:", body)
             self.assertRegex(
                 body, str(int(invoice.amount_residual))[:3] + r"[.,]" + str(int(invoice.amount_residual))[3:]
             )
-            self.assertNotIn(other.l10n_latam_document_number, body)
+            self.assertNotIn(f"{other.cobranza_dte_label}:", body)
             self.assertNotIn(other.partner_id.name, body)
 
 
