@@ -94,6 +94,9 @@ class TestDteImport(DteCommon):
         self.assertTrue(invoice.cobranza_dte_imported)
         self.assertEqual(invoice.cobranza_prescription_date, date(2027, 3, 4))
         self.assertEqual(len(invoice.invoice_line_ids), 2)
+        self.assertEqual(
+            invoice.invoice_line_ids.account_id, invoice.journal_id.default_account_id, "the journal's income"
+        )
         self.assertEqual((exempt.name, exempt.amount_tax, exempt.amount_total), ("FNA 002001", 0, 50000))
         self.assertEqual(credit.move_type, "out_refund")
         self.assertEqual(credit.amount_total, 11900)

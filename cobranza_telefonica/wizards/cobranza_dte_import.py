@@ -297,12 +297,23 @@ class CobranzaDteImport(models.TransientModel):
 
     # --- documents -----------------------------------------------------------------------------
 
+    def _cobranza_memo(self, key, compute):
+        """``compute()`` once per import (this transaction) for ``key``: the document types and
+        the journal are the same for every document of a file."""
+        memo = self.env.cr.cache.setdefault("cobranza_dte_import", {})
+        if (self.id, key) not in memo:
+            memo[(self.id, key)] = compute()
+        return memo[(self.id, key)]
+
     def _cobranza_doc_type(self, code):
-        doc_type = (
-            self.env["l10n_latam.document.type"]
-            .sudo()
-            .with_context(active_test=False)
-            .search([("country_id.code", "=", "CL"), ("code", "=", str(code))], limit=1)
+        doc_type = self._cobranza_memo(
+            ("doc_type", str(code)),
+            lambda: (
+                self.env["l10n_latam.document.type"]
+                .sudo()
+                .with_context(active_test=False)
+                .search([("country_id.code", "=", "CL"), ("code", "=", str(code))], limit=1)
+            ),
         )
         if not doc_type:
             raise Refused(self.env._("Document type %(type)s is not set up in Odoo.", type=code))
@@ -449,17 +460,20 @@ class CobranzaDteImport(models.TransientModel):
         return currency
 
     def _cobranza_journal(self):
-        journal = (
-            self.env["account.journal"]
-            .sudo()
-            .search(
-                [
-                    ("type", "=", "sale"),
-                    ("company_id", "=", self.company_id.id),
-                    ("l10n_latam_use_documents", "=", True),
-                ],
-                limit=1,
-            )
+        journal = self._cobranza_memo(
+            "journal",
+            lambda: (
+                self.env["account.journal"]
+                .sudo()
+                .search(
+                    [
+                        ("type", "=", "sale"),
+                        ("company_id", "=", self.company_id.id),
+                        ("l10n_latam_use_documents", "=", True),
+                    ],
+                    limit=1,
+                )
+            ),
         )
         if not journal:
             raise Refused(
@@ -477,6 +491,7 @@ class CobranzaDteImport(models.TransientModel):
             if document.doc_type in dte_xml.EXPORT_TYPES
             else company.currency_id
         )
+        income = self._cobranza_journal().default_account_id
         lines = []
         for line in document.lines:
             taxed = not line.exempt and document.vat
@@ -489,6 +504,10 @@ class CobranzaDteImport(models.TransientModel):
             lines.append(
                 Command.create(
                     {
+                        # The journal's income account, as Odoo gives a line without product
+                        # when the customer has no history; named here, Odoo does not look up
+                        # the customer's most frequent account line by line (a query each).
+                        **({"account_id": income.id} if income else {}),
                         "name": line.name or "-",
                         "quantity": quantity,
                         "price_unit": price,
