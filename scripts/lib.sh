@@ -39,8 +39,9 @@ ODOO_GIT_URL="${ODOO_GIT_URL:-https://github.com/odoo/odoo}"
 ODOO_GIT_BRANCH="${ODOO_GIT_BRANCH:-18.0}"
 
 odoo_tree_of_host_python() {
-    # The folder holding the `odoo` package the host python3 imports (a .pth file, a pip install).
-    "$HOST_PYTHON" -c 'import os, odoo; print(os.path.dirname(os.path.dirname(os.path.abspath(odoo.__file__))))' 2>/dev/null
+    # The folder holding the `odoo` package the host python3 finds (a .pth file, a pip install).
+    # Found, not imported: importing Odoo needs its requirements, which the host python3 may lack.
+    "$HOST_PYTHON" -c 'import importlib.util as u, os; s = u.find_spec("odoo"); print(os.path.dirname(os.path.dirname(os.path.abspath(s.origin))))' 2>/dev/null
 }
 
 find_odoo_tree() {

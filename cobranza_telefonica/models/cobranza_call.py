@@ -30,6 +30,9 @@ OUTCOMES = [
 RETRY_RESULTS = ("no_answer", "busy", "voicemail", "third_party")
 # Attempts that reached nobody (a company may leave them out of the weekly call limit).
 UNANSWERED_RESULTS = ("no_answer", "busy", "voicemail")
+REACHED_RESULTS = ("debtor", "third_party")
+# A call recorded this many minutes after the screen opened was not timed by it.
+SCREEN_DURATION_LIMIT = 120
 # The longest call one may record, in minutes.
 MAX_DURATION = 600
 
@@ -320,10 +323,13 @@ class CobranzaCall(models.Model):
             "user_id": (values.get("user_id") or self.env.user).id,
             "recorded_by_id": self.env.user.id,
             "date_start": values.get("date_start") or self.env["res.company"]._cobranza_now(),
-            "duration": values.get("duration") or 0.0,
+            "duration": values.get("duration") or self._duration_since(values.get("date_start")),
             "contact_result": values["contact_result"],
             "outcome": self._outcome_for(values),
-            "receptivity": values.get("receptivity") or False,
+            # Receptivity is of a person: none when nobody answered.
+            "receptivity": (values.get("receptivity") or False)
+            if values["contact_result"] in REACHED_RESULTS
+            else False,
             "note": values.get("note") or False,
             "script_id": values.get("script_id") and values["script_id"].id,
             "step_ids": [
@@ -332,6 +338,16 @@ class CobranzaCall(models.Model):
             "next_call": self._next_call_for(values),
             "dispute_reason": values.get("dispute_reason") if values.get("outcome") == "dispute" else False,
         }
+
+    @api.model
+    def _duration_since(self, start):
+        """Minutes from ``start`` (the call screen opened) to now, when the collector typed no
+        duration: the call screen's own clock. Nothing for a call recorded more than
+        SCREEN_DURATION_LIMIT minutes after its start (a call logged afterwards, not timed)."""
+        if not start:
+            return 0.0
+        minutes = (self.env["res.company"]._cobranza_now() - start).total_seconds() / 60
+        return round(minutes, 1) if 0 < minutes <= SCREEN_DURATION_LIMIT else 0.0
 
     @api.model
     def _outcome_for(self, values):

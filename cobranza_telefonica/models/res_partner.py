@@ -7,7 +7,7 @@ from odoo import api, fields, models
 from odoo.modules import module as odoo_module
 from odoo.tools import SQL, format_amount, format_date, format_datetime
 
-from ..services import guardrails, validation
+from ..services import guardrails, script_render, validation
 from ..services.kpi import RISK_SEGMENTS, overdue_ratio, risk_segment
 from .account_move import SCRIPT_INVOICE_ITEMS, cobranza_search_numbers
 
@@ -411,7 +411,19 @@ class ResPartner(models.Model):
             "bank_account": " ".join(filter(None, [bank.bank_id.name, bank.acc_number])) if bank else "",
             "collector": collector.name or "",
             "company": company.name or "",
+            "greeting": self._cobranza_greeting(company),
         }
+
+    @api.model
+    def _cobranza_greeting(self, company):
+        """ "Buenos días", "Buenas tardes" or "Buenas noches" at the company's local hour now."""
+        greetings = {
+            "morning": self.env._("Good morning"),
+            "afternoon": self.env._("Good afternoon"),
+            "evening": self.env._("Good evening"),
+        }
+        local = to_local(company._cobranza_now(), company._cobranza_tz())
+        return greetings[script_render.greeting_kind(local.hour)]
 
     def _cobranza_call_context(self, moves=None, company=None):
         """What the call screen shows about this customer: its receivable figure (with a warning

@@ -21,7 +21,19 @@ PLACEHOLDERS = (
     "company",
     "discount_offer",
     "pay_to",
+    "greeting",
 )
+
+
+def greeting_kind(hour):
+    """Which greeting fits ``hour`` (0-23, local time): morning until noon, afternoon until
+    20:00 (the end of the legal calling hours), evening after."""
+    if 5 <= hour < 12:
+        return "morning"
+    if 12 <= hour < 20:
+        return "afternoon"
+    return "evening"
+
 
 _PLACEHOLDER_RE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 

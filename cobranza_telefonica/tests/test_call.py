@@ -187,6 +187,40 @@ class TestCobranzaCall(CobranzaCommon):
         )
         self.assertEqual(self._calls().next_call, datetime(2026, 3, 18, 19, 30))
 
+    def test_screen_asks_who_answered_and_times_the_call(self):
+        """No contact result is assumed; a call nobody answered keeps no receptivity (whatever
+        is sent); left empty, the duration is the minutes since the screen opened; the greeting
+        follows the local hour (11:00 in Santiago: morning)."""
+        form = self._open()
+        self.assertFalse(form.contact_result)
+        self.assertFalse(form.receptivity)
+        self.assertRegex(form.line_ids._records[0]["text_html"], r"^(Good morning|Buenos días), le habla")
+        form.contact_result = "no_answer"
+        wizard = form.save()
+        wizard.receptivity = "3"  # as an RPC could send it
+        with freeze_time("2026-03-16 14:06:30"):
+            wizard.action_confirm()
+        call = self._calls()
+        self.assertEqual((call.contact_result, call.receptivity, call.duration), ("no_answer", False, 6.5))
+        with freeze_time("2026-03-16 21:30:00"):  # 18:30 in Santiago
+            self.assertIn(
+                self.customer._cobranza_script_values(company=self.company)["greeting"],
+                ("Good afternoon", "Buenas tardes"),
+            )
+
+    def test_call_logged_hours_later_is_not_timed(self):
+        """A call recorded long after its start (logged afterwards) gets no invented duration."""
+        values = {
+            "partner_id": self.customer,
+            "contact_result": "debtor",
+            "outcome": "call_back",
+            "next_call": datetime(2026, 3, 17, 14, 0),
+            "receptivity": "4",
+            "date_start": datetime(2026, 3, 16, 11, 0),
+        }
+        call = self.env["cobranza.call"].with_user(self.collector)._cobranza_record(values)
+        self.assertEqual((call.duration, call.receptivity), (0.0, "4"))
+
     def test_no_answer_retries_tomorrow(self):
         form = self._open()
         form.contact_result = "no_answer"

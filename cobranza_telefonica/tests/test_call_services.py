@@ -29,6 +29,14 @@ class TestScriptRender(BaseCase):
 
 
 @tagged("post_install", "-at_install")
+class TestGreeting(BaseCase):
+    def test_greeting_by_local_hour(self):
+        self.assertEqual(
+            [script_render.greeting_kind(hour) for hour in (3, 5, 8, 11, 12, 19, 20, 23)],
+            ["evening", "morning", "morning", "morning", "afternoon", "afternoon", "evening", "evening"],
+        )
+
+
 class TestPriority(BaseCase):
     def test_score(self):
         self.assertEqual(priority.priority_score(100000, 30), 3000000.0)

@@ -61,11 +61,16 @@ class CobranzaCallWizard(models.TransientModel):
     date_start = fields.Datetime(
         string="Start", default=lambda self: self.env["res.company"]._cobranza_now(), required=True
     )
-    duration = fields.Float(string="Duration (minutes)")
-    contact_result = fields.Selection(selection=CONTACT_RESULTS, default="debtor")
+    duration = fields.Float(
+        string="Duration (minutes)",
+        help="Left empty, the minutes from the start to the moment you record the call.",
+    )
+    # No default: the collector says who answered (a default saved unanswered calls as reached).
+    contact_result = fields.Selection(selection=CONTACT_RESULTS)
     outcome = fields.Selection(selection=OUTCOMES)
     receptivity = fields.Selection(
-        selection=[("1", "1"), ("2", "2"), ("3", "3"), ("4", "4"), ("5", "5")], default="3"
+        selection=[("1", "1"), ("2", "2"), ("3", "3"), ("4", "4"), ("5", "5")],
+        help="How receptive the person reached was; only when someone answered.",
     )
     note = fields.Text(string="Notes")
     promise_amount = fields.Monetary(string="Amount promised", currency_field="promise_currency_id")

@@ -81,6 +81,15 @@ registry.category("web_tour.tours").add("cobranza_call_tour", {
                 trigger: ".modal div[name='line_ids'] .o_data_row:nth-child(3) td[name='done'] input:checked",
             },
             {
+                content: "Nobody is assumed to have answered: the outcome waits for the result",
+                trigger: ".modal:not(:has(div[name='outcome'] select))",
+            },
+            {
+                content: "The debtor answered",
+                trigger: ".modal div[name='contact_result'] select",
+                run: 'select "debtor"',
+            },
+            {
                 content: "The customer promises to pay",
                 trigger: ".modal div[name='outcome'] select",
                 run: 'select "promise"',
@@ -121,6 +130,11 @@ registry.category("web_tour.tours").add("cobranza_call_tour", {
                 content: "Call the second customer",
                 trigger: ".o_data_row:contains('Juan Pérez Soto') button[name='action_cobranza_start_call']",
                 run: "click",
+            },
+            {
+                content: "The customer answers",
+                trigger: ".modal div[name='contact_result'] select",
+                run: 'select "debtor"',
             },
             {
                 content: "The customer asks to be called back",
