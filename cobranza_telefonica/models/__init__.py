@@ -15,6 +15,7 @@ from . import cobranza_script
 from . import cobranza_objection
 from . import cobranza_call
 from . import mail_activity
+from . import mail_activity_queue_view
 from . import ir_qweb
 from . import cobranza_level
 from . import cobranza_holiday

@@ -20,6 +20,16 @@ FLAG_WINDOW_DAYS = 90
 FLAG_BROKEN_COUNT = 2
 
 
+PROMISE_STATES = [
+    ("open", "Open"),
+    ("kept", "Kept"),
+    ("partial", "Partially kept"),
+    ("broken", "Broken"),
+    ("settled", "Settled otherwise"),
+    ("cancelled", "Cancelled"),
+]
+
+
 class CobranzaPromise(models.Model):
     """A customer's promise to pay an amount on some invoices by a date."""
 
@@ -130,14 +140,7 @@ class CobranzaPromise(models.Model):
         default="call",
     )
     state = fields.Selection(
-        selection=[
-            ("open", "Open"),
-            ("kept", "Kept"),
-            ("partial", "Partially kept"),
-            ("broken", "Broken"),
-            ("settled", "Settled otherwise"),
-            ("cancelled", "Cancelled"),
-        ],
+        selection=PROMISE_STATES,
         required=True,
         default="open",
         index=True,

@@ -242,6 +242,9 @@ class MailActivity(models.Model):
             "cobranza_telefonica.action_cobranza_call_queue"
         )
         action["domain"] = self._cobranza_queue_domain()
+        if self.env.user.has_group("cobranza_telefonica.group_cobranza_manager"):
+            # A manager sees every collector's calls, by collector.
+            action["context"] = {"create": False, "search_default_group_user": 1}
         return action
 
     # ------------------------------------------------------------------
@@ -388,6 +391,52 @@ class MailActivity(models.Model):
             author_id=self.env.user.partner_id.id,
         )
         self._cobranza_refresh_queue()
+        return True
+
+    def action_cobranza_reassign(self):
+        """Ask the manager for the collector who makes these calls instead."""
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Reassign calls"),
+            "res_model": "cobranza.call.reassign",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"default_activity_ids": self.ids},
+        }
+
+    def _cobranza_reassign(self, user):
+        """Give these collection calls to the collector ``user`` (a collection manager's
+        decision), noted on each customer's chatter."""
+        if not self.env.user.has_group("cobranza_telefonica.group_cobranza_manager"):
+            raise UserError(self.env._("Only a collection manager may reassign collection calls."))
+        if not self or not all(self.mapped("cobranza_is_call")):
+            raise UserError(self.env._("Choose collection calls to reassign."))
+        if not user.has_group("cobranza_telefonica.group_cobranza_collector"):
+            raise UserError(self.env._("%(user)s is not a collector.", user=user.name))
+        for activity in self:
+            company = activity._cobranza_company()
+            if company not in user.company_ids:
+                raise UserError(
+                    self.env._(
+                        "%(user)s does not work in %(company)s, whose customer %(customer)s is to be called.",
+                        user=user.name,
+                        company=company.name,
+                        customer=activity.cobranza_partner_id.display_name,
+                    )
+                )
+        moved = self.filtered(lambda act: act.user_id != user)
+        for activity in moved:
+            activity.cobranza_partner_id.sudo().message_post(
+                body=self.env._(
+                    "%(manager)s gave the collection call to %(new)s (was %(old)s).",
+                    manager=self.env.user.name,
+                    new=user.name,
+                    old=activity.user_id.name or self.env._("nobody"),
+                ),
+                author_id=self.env.user.partner_id.id,
+            )
+        moved.sudo().write({"user_id": user.id})
         return True
 
     def write(self, vals):

@@ -11,6 +11,9 @@ from .common import CobranzaCommon
 
 @tagged("post_install", "-at_install")
 class TestCobranzaCallUi(CobranzaCommon, AccountTestInvoicingHttpCommon):
+    # The size of the collectors' screens (the queue must fit it without sideways scrolling).
+    browser_size = "1440x900"
+
     def test_call_tour(self):
         """A collector opens the queue, calls the first customer and records a promise, then calls
         the second one and records a call back; the call log, promise and next call follow."""

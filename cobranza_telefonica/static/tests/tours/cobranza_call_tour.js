@@ -26,18 +26,41 @@ registry.category("web_tour.tours").add("cobranza_call_tour", {
                 run: "click",
             },
             {
-                content: "Open the Collect menu",
-                trigger: ".dropdown-toggle[data-menu-xmlid='cobranza_telefonica.menu_cobranza_collect']",
-                run: "click",
-            },
-            {
-                content: "Open my calls of today",
-                trigger: ".dropdown-item[data-menu-xmlid='cobranza_telefonica.menu_cobranza_call_queue']",
-                run: "click",
-            },
-            {
-                content: "The customer with most overdue comes first",
+                content: "The app opens on my calls: the customer with most overdue comes first, ranked 1",
                 trigger: ".o_list_view .o_data_row:first-child td[name='cobranza_partner_id']:contains('Ferretería Los Robles')",
+            },
+            {
+                content: "The queue fits the screen: call button first, at most 8 columns, no sideways scrolling",
+                trigger: ".o_list_view .o_data_row:first-child td[name='cobranza_rank']:contains('1')",
+                run() {
+                    const renderer = document.querySelector(".o_list_renderer");
+                    const columns = [...document.querySelectorAll(".o_list_table thead th")].filter(
+                        (th) =>
+                            !th.classList.contains("o_list_record_selector") &&
+                            !th.classList.contains("o_list_actions_header")
+                    );
+                    if (columns.length > 8) {
+                        throw new Error(`The queue shows ${columns.length} columns (8 at most)`);
+                    }
+                    if (renderer.scrollWidth > renderer.clientWidth + 1) {
+                        throw new Error(`The queue scrolls sideways (${renderer.scrollWidth} > ${renderer.clientWidth} px)`);
+                    }
+                    const row = document.querySelector(".o_data_row");
+                    const cells = [...row.querySelectorAll("td")].filter(
+                        (td) => !td.classList.contains("o_list_record_selector")
+                    );
+                    if (!cells[0].querySelector("button[name='action_cobranza_start_call']")) {
+                        throw new Error("The call button is not the first column");
+                    }
+                    const name = row.querySelector("td[name='cobranza_partner_id']");
+                    if (name.scrollWidth > name.clientWidth + 1) {
+                        throw new Error(`The customer's name is cut: ${name.textContent}`);
+                    }
+                    const phone = row.querySelector("td[name='cobranza_phone']");
+                    if (!phone.textContent.trim()) {
+                        throw new Error("The customer's phone is not shown");
+                    }
+                },
             },
             {
                 content: "Switch to the kanban",
