@@ -98,8 +98,8 @@ class TestFollowupSms(FollowupCommon, SMSCase):
                 run = self._run()
             self.assertEqual((run.sms_count, run.postponed_count), (0, 1))
             self.assertEqual(len(self._sms_of(self.customer)), 1, "nothing sent the next day")
-            self.assertIn("Too soon after the previous message", run.with_context(lang="en_US").log)
-            self.assertIn("Too soon", later.with_context(lang="en_US").cobranza_postpone_reason)
+            self.assertIn("too soon after the previous message", run.with_context(lang="en_US").log)
+            self.assertIn("too soon", later.with_context(lang="en_US").cobranza_postpone_reason)
             self.assertEqual(later.cobranza_next_action_date, date(2026, 3, 18))
             self.assertEqual(len(self._sms_contacts(self.customer)), 1)
             with self._clock_at(date(2026, 3, 18), 10):
@@ -119,7 +119,7 @@ class TestFollowupSms(FollowupCommon, SMSCase):
             run = self._run()
         self.assertEqual((run.email_count, run.sms_count, run.postponed_count), (1, 0, 1))
         self.assertFalse(self._sms_of(self.customer))
-        self.assertIn("Too soon after the previous message", run.with_context(lang="en_US").log)
+        self.assertIn("too soon after the previous message", run.with_context(lang="en_US").log)
 
     def test_sunday_and_night_refused(self):
         self._invoice(self.customer, 100000, date(2026, 3, 15))  # +7 on Sunday 22
@@ -130,7 +130,7 @@ class TestFollowupSms(FollowupCommon, SMSCase):
                 night = self._run()
             self.assertEqual((sunday.sms_count, night.sms_count), (0, 0))
             self.assertIn("day of the week", sunday.with_context(lang="en_US").log)
-            self.assertIn("Outside the allowed hours", night.with_context(lang="en_US").log)
+            self.assertIn("outside the allowed contact hours", night.with_context(lang="en_US").log)
             self.assertFalse(self._sms_of(self.customer))
             self.assertFalse(self._sms_contacts(self.customer))
             with self._clock_at(date(2026, 3, 24), 9):
