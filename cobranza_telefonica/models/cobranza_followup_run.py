@@ -548,6 +548,8 @@ class CobranzaFollowupRun(models.Model):
             "reviews": [],
             "emails": defaultdict(list),  # template -> move ids
             "sms": defaultdict(list),  # sms.template -> partner ids
+            "sms_numbers": None,  # partner id -> number an SMS goes to (False: none), made on first use
+            "partners": partners,
             "queued": [],  # messages the gate forbids now, for the queue
             "partner_levels": defaultdict(list),  # level id -> partner ids
         }
@@ -770,14 +772,17 @@ class CobranzaFollowupRun(models.Model):
         due: a later run asks the gate again while the invoices are at that level."""
         moves = self.env["account.move"].concat(*(move for move, _level in sms_due))
         folios = ", ".join(move.l10n_latam_document_number or move.name for move in moves)
-        if not (partner._phone_format(fname="mobile") or partner._phone_format(fname="phone")):
+        if batch["sms_numbers"] is None:
+            batch["sms_numbers"] = self._sms_numbers(batch["partners"])
+        if not batch["sms_numbers"][partner.id]:
             batch["stats"]["postponed_count"] += 1
             reason = self.env._("SMS: the customer has no valid mobile or phone number")
             for move in moves:
                 state[move.id][4] = reason
             batch["log"].append(
                 self.env._(
-                    "%(partner)s has no valid mobile or phone number: SMS about %(invoice)s not sent.",
+                    "%(partner)s has no valid mobile or phone number, or it is blacklisted: SMS "
+                    "about %(invoice)s not sent.",
                     partner=partner.display_name,
                     invoice=folios,
                 )
@@ -808,6 +813,22 @@ class CobranzaFollowupRun(models.Model):
             decision["next_allowed_local"]
         )
         batch["stats"]["sms_count"] += 1
+
+    def _sms_numbers(self, partners):
+        """{partner id: the number its SMS would go to, or False}: its mobile, else its phone,
+        formatted as Odoo's SMS does, and never a number of Odoo's phone blacklist (one query for
+        the batch, so that the gate never logs a contact Odoo would cancel)."""
+        numbers = {
+            partner.id: partner._phone_format(fname="mobile") or partner._phone_format(fname="phone")
+            for partner in partners
+        }
+        blacklisted = set(
+            self.env["phone.blacklist"]
+            .sudo()
+            .search_fetch([("number", "in", [n for n in numbers.values() if n])], ["number"])
+            .mapped("number")
+        )
+        return {pid: number if number not in blacklisted else False for pid, number in numbers.items()}
 
     def _send_sms(self, partner_ids_by_template):
         """Queue the batch's SMS (``sms.sms`` records Odoo's SMS queue sends), one per customer,

@@ -78,7 +78,7 @@ class TestFollowupSms(FollowupCommon, SMSCase):
         self.assertFalse(self._sms_of(self.customer_b))
         self.assertFalse(self._sms_contacts(self.customer_b))
         self.assertIn(self.customer_b.name, run.with_context(lang="en_US").log)
-        self.assertIn("no valid mobile or phone number", run.with_context(lang="en_US").log)
+        self.assertIn("has no valid mobile or phone number", run.with_context(lang="en_US").log)
         self.assertIn("SMS", silent.with_context(lang="en_US").cobranza_postpone_reason)
         self.assertEqual((run.error_count, run.call_count), (0, 2))
         # The same run again: sent once per invoice and level.
@@ -136,6 +136,16 @@ class TestFollowupSms(FollowupCommon, SMSCase):
             with self._clock_at(date(2026, 3, 24), 9):
                 self.assertEqual(self._run().sms_count, 1)
         self.assertEqual(len(self._sms_of(self.customer)), 1)
+
+    def test_blacklisted_number_not_texted(self):
+        self.env["phone.blacklist"].sudo().create({"number": MOBILE})
+        self._invoice(self.customer, 100000, date(2026, 3, 9))
+        with self.mockSMSGateway(), self._clock_at(MONDAY, 10):
+            run = self._run()
+        self.assertEqual((run.sms_count, run.postponed_count), (0, 1))
+        self.assertFalse(self._sms_of(self.customer))
+        self.assertFalse(self._sms_contacts(self.customer), "the gate logs no SMS Odoo would cancel")
+        self.assertIn("blacklisted", run.with_context(lang="en_US").log)
 
     def test_queries_do_not_grow_with_customers(self):
         def customers(count, first):
