@@ -7,7 +7,7 @@
     "author": "Cobranza Telefónica",
     "license": "LGPL-3",
     "application": True,
-    "depends": ["account", "mail", "portal", "l10n_cl"],
+    "depends": ["account", "mail", "portal", "sms", "l10n_cl"],
     "external_dependencies": {"python": ["lxml", "xlsxwriter", "holidays", "zeep", "cryptography"]},
     "data": [
         "security/cobranza_security.xml",
@@ -30,6 +30,7 @@
         "views/cobranza_call_templates.xml",
         "views/cobranza_script_views.xml",
         "views/cobranza_call_views.xml",
+        "data/cobranza_sms_data.xml",
         "data/cobranza_followup_data.xml",
         "report/cobranza_letter_report.xml",
         "views/cobranza_level_views.xml",

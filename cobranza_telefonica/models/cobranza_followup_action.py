@@ -3,7 +3,7 @@ from odoo import fields, models
 
 class CobranzaFollowupAction(models.Model):
     """What the follow-up run already did for an invoice at a level: its memory, so that each
-    level's e-mail, call, letter and review happen once per invoice."""
+    level's e-mail, SMS, call, letter and review happen once per invoice."""
 
     _name = "cobranza.followup.action"
     _description = "Follow-up action done"
@@ -12,7 +12,13 @@ class CobranzaFollowupAction(models.Model):
     move_id = fields.Many2one(comodel_name="account.move", required=True, index=True, ondelete="cascade")
     level_id = fields.Many2one(comodel_name="cobranza.level", required=True, ondelete="cascade")
     action = fields.Selection(
-        selection=[("email", "E-mail"), ("call", "Call"), ("letter", "Letter"), ("review", "Manager review")],
+        selection=[
+            ("email", "E-mail"),
+            ("sms", "SMS"),
+            ("call", "Call"),
+            ("letter", "Letter"),
+            ("review", "Manager review"),
+        ],
         required=True,
     )
     # Plain fields, set by the run from the invoice (a related field would cost a compute per row).

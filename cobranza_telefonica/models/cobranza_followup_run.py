@@ -13,6 +13,8 @@ from odoo.exceptions import AccessError, UserError
 from odoo.modules import module as odoo_module
 from odoo.tools import SQL, split_every
 
+from ..services import receivable
+
 _logger = logging.getLogger(__name__)
 
 LOG_MAX_CHARS = 100000
@@ -25,6 +27,7 @@ COUNTERS = (
     "evaluated_count",
     "customer_count",
     "email_count",
+    "sms_count",
     "call_count",
     "letter_count",
     "review_count",
@@ -76,6 +79,7 @@ class CobranzaFollowupRun(models.Model):
     evaluated_count = fields.Integer(string="Invoices evaluated", readonly=True)
     customer_count = fields.Integer(string="Customers evaluated", readonly=True)
     email_count = fields.Integer(string="E-mails sent", readonly=True)
+    sms_count = fields.Integer(string="SMS sent", readonly=True)
     call_count = fields.Integer(string="Calls scheduled", readonly=True)
     letter_count = fields.Integer(string="Letters to print", readonly=True)
     review_count = fields.Integer(string="Manager reviews", readonly=True)
@@ -543,6 +547,9 @@ class CobranzaFollowupRun(models.Model):
             "activities": [],
             "reviews": [],
             "emails": defaultdict(list),  # template -> move ids
+            "sms": defaultdict(list),  # sms.template -> partner ids
+            "sms_numbers": None,  # partner id -> number an SMS goes to (False: none), made on first use
+            "partners": partners,
             "queued": [],  # messages the gate forbids now, for the queue
             "partner_levels": defaultdict(list),  # level id -> partner ids
         }
@@ -552,6 +559,8 @@ class CobranzaFollowupRun(models.Model):
         Move._cobranza_write_followup_state(batch["rows"])
         for template, entries in batch["emails"].items():
             self._send_emails(template, entries)
+        if batch["sms"]:
+            self._send_sms(batch["sms"])
         self._insert_actions(batch["actions"])
         if batch["queued"]:
             self.env["cobranza.contact.gate"]._cobranza_enqueue(batch["queued"])
@@ -617,7 +626,7 @@ class CobranzaFollowupRun(models.Model):
         batch["stats"]["customer_count"] += 1
         state = {}  # move id -> [values of FOLLOWUP_STATE_FIELDS]
         level_of = {}  # move id -> level reached now (invoices not excluded)
-        call_due, to_review, emails_due = False, self.env["account.move"], []
+        call_due, to_review, emails_due, sms_due = False, self.env["account.move"], [], []
         for move in moves:
             level = self._evaluate_move(move, batch, state)
             if not level:
@@ -626,6 +635,8 @@ class CobranzaFollowupRun(models.Model):
             done = batch["done"]
             if level.send_email and (move.id, level.id, "email") not in done:
                 emails_due.append((move, level))
+            if level.send_sms and (move.id, level.id, "sms") not in done:
+                sms_due.append((move, level))
             if level.print_letter and (move.id, level.id, "letter") not in done:
                 state[move.id][5] = True
                 self._plan_action(move, level, "letter", batch)
@@ -638,6 +649,8 @@ class CobranzaFollowupRun(models.Model):
                 self._plan_action(move, level, "review", batch)
         if emails_due:
             self._plan_email(partner, emails_due, batch, state)
+        if sms_due:
+            self._plan_sms(partner, sms_due, batch, state)
         to_discuss = moves.filtered(lambda move: move.id in level_of)
         top = max(level_of.values(), key=lambda lvl: lvl.day_offset, default=batch["levels"].browse())
         batch["partner_levels"][top.id or False].append(partner.id)
@@ -751,6 +764,101 @@ class CobranzaFollowupRun(models.Model):
                 reason=decision["reason"],
             )
         )
+
+    def _plan_sms(self, partner, sms_due, batch, state):
+        """ONE SMS to the customer about every invoice due one ((invoice, level) pairs), in the
+        template of the highest level, if the contact gate allows a message now (an e-mail sent
+        by this run a moment ago counts). Refused or without a number, it is not sent and stays
+        due: a later run asks the gate again while the invoices are at that level."""
+        moves = self.env["account.move"].concat(*(move for move, _level in sms_due))
+        folios = ", ".join(move.l10n_latam_document_number or move.name for move in moves)
+        if batch["sms_numbers"] is None:
+            batch["sms_numbers"] = self._sms_numbers(batch["partners"])
+        if not batch["sms_numbers"][partner.id]:
+            batch["stats"]["postponed_count"] += 1
+            reason = self.env._("SMS: the customer has no valid mobile or phone number")
+            for move in moves:
+                state[move.id][4] = reason
+            batch["log"].append(
+                self.env._(
+                    "%(partner)s has no valid mobile or phone number, or it is blacklisted: SMS "
+                    "about %(invoice)s not sent.",
+                    partner=partner.display_name,
+                    invoice=folios,
+                )
+            )
+            return
+        top_level = max((level for _move, level in sms_due), key=lambda level: level.day_offset)
+        decision = partner._cobranza_decide(batch["guard"], "sms", batch["now"])
+        if not decision["allowed"]:
+            batch["stats"]["postponed_count"] += 1
+            for move in moves:
+                state[move.id][1] = decision["next_allowed"].date()
+                state[move.id][4] = self.env._("SMS: %(reason)s", reason=decision["reason"])
+            batch["log"].append(
+                self.env._(
+                    "SMS to %(partner)s about %(invoice)s not sent: %(reason)s (allowed from %(date)s).",
+                    partner=partner.display_name,
+                    invoice=folios,
+                    reason=decision["reason"],
+                    date=batch["formatters"]["date"](decision["next_allowed_local"].date()),
+                )
+            )
+            return
+        batch["sms"][top_level.sms_template_id].append(partner.id)
+        for move, level in sms_due:
+            self._plan_action(move, level, "sms", batch)
+        batch["contacts"].append(self._contact_vals(partner, "sms", batch["now"], (moves, top_level)))
+        batch["guard"]["history"].setdefault((partner.id, "message"), []).append(
+            decision["next_allowed_local"]
+        )
+        batch["stats"]["sms_count"] += 1
+
+    def _sms_numbers(self, partners):
+        """{partner id: the number its SMS would go to, or False}: its mobile, else its phone,
+        formatted as Odoo's SMS does, and never a number of Odoo's phone blacklist (one query for
+        the batch, so that the gate never logs a contact Odoo would cancel)."""
+        numbers = {
+            partner.id: partner._phone_format(fname="mobile") or partner._phone_format(fname="phone")
+            for partner in partners
+        }
+        blacklisted = set(
+            self.env["phone.blacklist"]
+            .sudo()
+            .search_fetch([("number", "in", [n for n in numbers.values() if n])], ["number"])
+            .mapped("number")
+        )
+        return {pid: number if number not in blacklisted else False for pid, number in numbers.items()}
+
+    def _send_sms(self, partner_ids_by_template):
+        """Queue the batch's SMS (``sms.sms`` records Odoo's SMS queue sends), one per customer,
+        rendered in batch per template with the customers' receivable figures read in one query
+        and their collection page links made in one UPDATE; a note is logged on each customer."""
+        Partner = self.env["res.partner"]
+        partners = Partner.browse({pid for ids in partner_ids_by_template.values() for pid in ids})
+        partners._cobranza_portal_ensure_token(self.company_id)
+        figures = {
+            partner_id: figure
+            for (partner_id, _company), figure in self.env["cobranza.receivable"]
+            ._cobranza_figures(self.company_id, partners)
+            .items()
+        }
+        empty = receivable.Figure
+        figures.update({pid: empty(pid, self.company_id.id) for pid in partners.ids if pid not in figures})
+        Composer = self.env["sms.composer"].with_context(cobranza_sms_figures=figures)
+        for template, partner_ids in partner_ids_by_template.items():
+            composer = Composer.create(
+                {
+                    "composition_mode": "mass",
+                    "res_model": "res.partner",
+                    "res_ids": repr(partner_ids),
+                    "template_id": template.id,
+                    "body": template.body,
+                    "mass_keep_log": True,
+                    "mass_force_send": False,
+                }
+            )
+            composer._action_send_sms()
 
     def _send_emails(self, template, entries):
         """Queue one e-mail per customer, rendered in batch on its top invoice and listing the

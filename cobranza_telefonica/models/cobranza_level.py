@@ -34,6 +34,17 @@ class CobranzaLevel(models.Model):
         domain="[('model', '=', 'account.move')]",
         help="Sent once per invoice when it reaches this level (a template of invoices).",
     )
+    send_sms = fields.Boolean(
+        string="Send SMS",
+        help="Send one SMS to the customer's mobile (else phone) when its invoices reach this level, "
+        "if the contact limits allow it (an SMS counts as a message, like an e-mail).",
+    )
+    sms_template_id = fields.Many2one(
+        comodel_name="sms.template",
+        string="SMS template",
+        domain="[('model', '=', 'res.partner')]",
+        help="The text of the level's SMS (a template of customers): keep it short.",
+    )
     schedule_call = fields.Boolean(
         string="Schedule call", help="Keep a collection call activity open on the customer."
     )
@@ -96,17 +107,25 @@ class CobranzaLevel(models.Model):
         "day_offset",
         "send_email",
         "mail_template_id",
+        "send_sms",
+        "sms_template_id",
         "schedule_call",
         "print_letter",
         "manager_review",
     )
     def _check_action(self):
         for level in self:
-            if not (level.send_email or level.schedule_call or level.print_letter or level.manager_review):
+            if not (
+                level.send_email
+                or level.send_sms
+                or level.schedule_call
+                or level.print_letter
+                or level.manager_review
+            ):
                 raise ValidationError(
                     self.env._(
                         "The follow-up level %(level)s does nothing: choose at least one action "
-                        "(e-mail, call, letter or manager review).",
+                        "(e-mail, SMS, call, letter or manager review).",
                         level=level.name,
                     )
                 )
@@ -124,6 +143,22 @@ class CobranzaLevel(models.Model):
                         "a template of invoices.",
                         template=level.mail_template_id.name,
                         model=level.mail_template_id.model,
+                    )
+                )
+            if level.send_sms and not level.sms_template_id:
+                raise ValidationError(
+                    self.env._(
+                        "The follow-up level %(level)s sends an SMS: choose its template.",
+                        level=level.name,
+                    )
+                )
+            if level.sms_template_id and level.sms_template_id.model != "res.partner":
+                raise ValidationError(
+                    self.env._(
+                        "The SMS template %(template)s is for %(model)s: a follow-up level needs "
+                        "an SMS template of customers.",
+                        template=level.sms_template_id.name,
+                        model=level.sms_template_id.model,
                     )
                 )
 

@@ -31,6 +31,13 @@ DEFAULT_LEVELS = [
     (60, "overdue", "60 días vencida: revisión del jefe de cobranza", {"manager_review": True}, None),
     (90, "overdue", "90 días vencida: prejudicial", {"manager_review": True, "pre_legal": True}, None),
 ]
+# The SMS text each shipped level offers by its stage (off until a manager ticks "Send SMS": an SMS
+# costs credits).
+DEFAULT_SMS_TEMPLATES = {
+    "preventive": "sms_template_cobranza_preventive",
+    "due": "sms_template_cobranza_due",
+    "overdue": "sms_template_cobranza_overdue",
+}
 
 
 class ResCompany(models.Model):
@@ -131,6 +138,9 @@ class ResCompany(models.Model):
                     for key in ("send_email", "schedule_call", "print_letter", "manager_review")
                 ):
                     continue
+                sms_template = self.env.ref(f"cobranza_telefonica.{DEFAULT_SMS_TEMPLATES[stage]}", False)
+                if sms_template:
+                    actions["sms_template_id"] = sms_template.id
                 level_vals.append(
                     {"company_id": company.id, "day_offset": offset, "stage": stage, "name": name, **actions}
                 )

@@ -34,3 +34,5 @@ from . import test_sii_services
 from . import test_sii_sync
 from . import test_portal
 from . import test_queue_view
+from . import test_followup_sms
+
