@@ -38,3 +38,5 @@ from . import res_partner_portal
 from . import account_move_portal
 from . import cobranza_receivable_buckets
 from . import cobranza_portal
+from . import cobranza_portal_payment
+from . import payment_transaction
