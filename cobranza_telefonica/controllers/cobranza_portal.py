@@ -8,6 +8,8 @@ from odoo import http
 from odoo.exceptions import UserError
 from odoo.http import request
 
+from ..models.cobranza_portal import ATTACHMENT_MAX_BYTES
+
 ACTIONS = ("promise", "dispute", "call", "pay")
 
 
@@ -38,6 +40,14 @@ class CobranzaPortalController(http.Controller):
         if user.partner_id.commercial_partner_id != partner:
             return None
         return partner
+
+    def _cobranza_upload(self, name):
+        """(file name, bytes) of the file posted as ``name``, or None; read no further than one
+        byte past the size ``cobranza.portal`` accepts (it refuses it)."""
+        upload = request.httprequest.files.get(name)
+        if not upload or not upload.filename:
+            return None
+        return upload.filename, upload.read(ATTACHMENT_MAX_BYTES + 1)
 
     def _cobranza_refused(self):
         """The same page for a missing, tampered, expired, revoked or another customer's link:
@@ -136,7 +146,12 @@ class CobranzaPortalController(http.Controller):
                     message = env._("Thank you: your promise to pay was recorded.")
                 elif action == "dispute":
                     Portal._cobranza_portal_dispute(
-                        partner, post.get("move_id"), post.get("kind"), post.get("comment"), author=author
+                        partner,
+                        post.get("move_id"),
+                        post.get("kind"),
+                        post.get("comment"),
+                        author=author,
+                        attachment=self._cobranza_upload("attachment"),
                     )
                     message = env._("Your dispute was recorded: our collection team will review it.")
                 else:

@@ -34,3 +34,4 @@ from . import test_sii_services
 from . import test_sii_sync
 from . import test_portal
 from . import test_portal_payment
+from . import test_portal_dispute_file
