@@ -7,7 +7,7 @@
     "author": "Cobranza Telefónica",
     "license": "LGPL-3",
     "application": True,
-    "depends": ["account", "mail", "portal", "sms", "l10n_cl"],
+    "depends": ["account", "account_payment", "mail", "portal", "sms", "l10n_cl"],
     "external_dependencies": {"python": ["lxml", "xlsxwriter", "holidays", "zeep", "cryptography"]},
     "data": [
         "security/cobranza_security.xml",

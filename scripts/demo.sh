@@ -14,7 +14,7 @@ drop_db "$DB"
 
 info "Creating database '$DB' with cobranza_telefonica and its Chilean demo data (a few minutes)"
 set +e
-odoo_cmd -d "$DB" -i cobranza_telefonica --load-language=es_419 --without-demo= \
+odoo_cmd -d "$DB" -i cobranza_telefonica,payment_demo --load-language=es_419 --without-demo= \
     --stop-after-init --log-level=info 2>&1 | odoo_install_progress "$BUILD_DIR/demo-install.log"
 rc=${PIPESTATUS[0]}
 set -e

@@ -173,7 +173,8 @@ test_database_mode() {
         info "Updating cobranza_telefonica in the existing database '$1' ($2)"
     else
         drop_db "$1"
-        MODE=(-i cobranza_telefonica)
+        # payment_demo: the demo payment provider the collection page's tests pay with.
+        MODE=(-i cobranza_telefonica,payment_demo)
         info "Installing cobranza_telefonica in a fresh database '$1' ($2; a few minutes)"
     fi
 }

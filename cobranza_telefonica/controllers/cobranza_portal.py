@@ -1,5 +1,5 @@
-"""The customer's collection page: its open documents and figures, and three forms (promise to
-pay, dispute, ask for a call). Reached with the link of the collection e-mails and letters (a
+"""The customer's collection page: its open documents and figures, and four forms (pay online,
+promise to pay, dispute, ask for a call). Reached with the link of the collection e-mails and letters (a
 token of the customer's commercial entity) or by the customer's portal users at /my/cobranza.
 The controller only finds the customer and hands what was posted to ``cobranza.portal``,
 which decides everything; nothing is written when an action is refused."""
@@ -8,7 +8,9 @@ from odoo import http
 from odoo.exceptions import UserError
 from odoo.http import request
 
-ACTIONS = ("promise", "dispute", "call")
+from ..models.cobranza_portal import ATTACHMENT_MAX_BYTES
+
+ACTIONS = ("promise", "dispute", "call", "pay")
 
 
 class CobranzaPortalController(http.Controller):
@@ -39,6 +41,14 @@ class CobranzaPortalController(http.Controller):
             return None
         return partner
 
+    def _cobranza_upload(self, name):
+        """(file name, bytes) of the file posted as ``name``, or None; read no further than one
+        byte past the size ``cobranza.portal`` accepts (it refuses it)."""
+        upload = request.httprequest.files.get(name)
+        if not upload or not upload.filename:
+            return None
+        return upload.filename, upload.read(ATTACHMENT_MAX_BYTES + 1)
+
     def _cobranza_refused(self):
         """The same page for a missing, tampered, expired, revoked or another customer's link:
         nothing tells which it was, nothing of any customer is shown."""
@@ -60,21 +70,43 @@ class CobranzaPortalController(http.Controller):
         return request.render("cobranza_telefonica.portal_cobranza_page", values, status=status)
 
     @http.route("/my/cobranza", type="http", auth="user", website=True)
-    def portal_my_cobranza(self, **kwargs):
+    def portal_my_cobranza(self, payment_tx=None, **kwargs):
         user = request.env.user
         if not user.share:
             return self._cobranza_refused()
         partner = user.partner_id.commercial_partner_id.sudo()
         request.update_context(lang=self._cobranza_lang(partner))
-        return self._cobranza_render(partner.with_context(lang=request.env.lang), None)
+        partner = partner.with_context(lang=request.env.lang)
+        message, error = self._cobranza_payment_status(partner, payment_tx) if payment_tx else (None, None)
+        return self._cobranza_render(partner, None, message=message, error=error)
+
+    def _cobranza_payment_status(self, partner, payment_tx):
+        """(message, error) about the online payment ``payment_tx`` (the landing of Odoo's payment
+        flow) when it is one of this customer's collection page, else (None, None)."""
+        try:
+            tx = request.env["payment.transaction"].sudo().browse(int(payment_tx)).exists()
+        except (TypeError, ValueError):
+            return None, None
+        if not tx or tx.cobranza_partner_id != partner:
+            return None, None
+        env = request.env
+        if tx.state == "done":
+            return env._("Thank you: your payment was received."), None
+        if tx.state in ("cancel", "error"):
+            return None, env._("The payment was not completed: nothing was charged. You may try again.")
+        return env._(
+            "Your payment is being processed: the documents will show as paid once it is confirmed."
+        ), None
 
     @http.route("/cobranza/<int:partner_id>", type="http", auth="public", website=True, methods=["GET"])
-    def portal_cobranza(self, partner_id, access_token=None, **kwargs):
+    def portal_cobranza(self, partner_id, access_token=None, payment_tx=None, **kwargs):
         partner = self._cobranza_customer(partner_id, access_token)
         request.update_context(lang=self._cobranza_lang(partner or request.env["res.partner"]))
         if not partner:
             return self._cobranza_refused()
-        return self._cobranza_render(partner.with_context(lang=request.env.lang), access_token)
+        partner = partner.with_context(lang=request.env.lang)
+        message, error = self._cobranza_payment_status(partner, payment_tx) if payment_tx else (None, None)
+        return self._cobranza_render(partner, access_token, message=message, error=error)
 
     @http.route(
         "/cobranza/<int:partner_id>/<string:action>",
@@ -97,6 +129,12 @@ class CobranzaPortalController(http.Controller):
         env = Portal.env
         try:
             with env.cr.savepoint():
+                if action == "pay":
+                    # Checked here, paid through Odoo's payment page: nothing is written yet.
+                    url = Portal._cobranza_pay_url(
+                        partner, request.httprequest.form.getlist("move_ids"), access_token
+                    )
+                    return request.redirect(url, code=303, local=True)
                 if action == "promise":
                     Portal._cobranza_portal_promise(
                         partner,
@@ -108,7 +146,12 @@ class CobranzaPortalController(http.Controller):
                     message = env._("Thank you: your promise to pay was recorded.")
                 elif action == "dispute":
                     Portal._cobranza_portal_dispute(
-                        partner, post.get("move_id"), post.get("kind"), post.get("comment"), author=author
+                        partner,
+                        post.get("move_id"),
+                        post.get("kind"),
+                        post.get("comment"),
+                        author=author,
+                        attachment=self._cobranza_upload("attachment"),
                     )
                     message = env._("Your dispute was recorded: our collection team will review it.")
                 else:

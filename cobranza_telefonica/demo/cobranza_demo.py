@@ -35,6 +35,22 @@ class CobranzaDemo(models.AbstractModel):
     _description = "Collection demo data loader"
 
     @api.model
+    def _demo_payment_provider(self, company):
+        """Odoo's demo payment provider (when payment_demo is installed, as ``make demo`` does) in
+        test mode for ``company``, so the collection page's pay button works in the demo."""
+        base = self.env.ref("payment.payment_provider_demo", raise_if_not_found=False)
+        if not base or base.code != "demo":
+            return
+        Provider = self.env["payment.provider"].sudo()
+        provider = Provider.search([("code", "=", "demo"), ("company_id", "=", company.id)], limit=1)
+        if not provider:
+            provider = base.copy({"name": base.name, "company_id": company.id})
+        journal = self.env["account.journal"].search(
+            [("company_id", "=", company.id), ("type", "=", "bank")], limit=1
+        )
+        provider.write({"state": "test", "is_published": True, "journal_id": journal.id})
+
+    @api.model
     def _load_demo(self, company):
         """Create the demo ledger of ``company``: invoices (33, 34, 56), credit notes (61),
         partial and full payments, all dated relative to today. Safe to call twice."""
@@ -42,6 +58,7 @@ class CobranzaDemo(models.AbstractModel):
         Move = self.env["account.move"].with_company(company).with_context(tracking_disable=True)
         partners = self.env.ref("cobranza_telefonica.partner_category_cobranza_demo").partner_ids.sorted("id")
         self._demo_remove_odoo_demo(company)
+        self._demo_payment_provider(company)
         if Move.search_count([("company_id", "=", company.id), ("partner_id", "in", partners.ids)], limit=1):
             return self._demo_promises(company)
         rng = random.Random(2026)

@@ -40,3 +40,5 @@ from . import account_move_portal
 from . import cobranza_receivable_buckets
 from . import cobranza_portal
 from . import res_partner_sms
+from . import cobranza_portal_payment
+from . import payment_transaction

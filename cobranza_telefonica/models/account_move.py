@@ -381,9 +381,9 @@ class AccountMove(models.Model):
         return self.sorted(lambda m: (m.cobranza_oldest_due_date or m.invoice_date_due or m.date, m.id))
 
     def _cobranza_one_currency(self, kind="promise", exception=UserError):
-        """The one currency of these invoices: a promise to pay (``kind`` "promise") and a payment
-        plan ("plan") are in one currency, so invoices in several are refused in Spanish with
-        ``exception``."""
+        """The one currency of these invoices: a promise to pay (``kind`` "promise"), a payment
+        plan ("plan") and an online payment ("payment") are in one currency, so invoices in
+        several are refused in Spanish with ``exception``."""
         currencies = self.currency_id
         if len(currencies) > 1:
             names = ", ".join(currencies.mapped("name"))
@@ -391,6 +391,12 @@ class AccountMove(models.Model):
                 message = self.env._(
                     "A payment plan is in one currency, and these invoices are in %(currencies)s: "
                     "make one plan per currency.",
+                    currencies=names,
+                )
+            elif kind == "payment":
+                message = self.env._(
+                    "One payment is in one currency, and these documents are in %(currencies)s: "
+                    "pay the documents of each currency separately.",
                     currencies=names,
                 )
             else:

@@ -6,6 +6,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import format_amount, format_date, format_datetime
+from odoo.tools.mimetypes import guess_mimetype
 
 from ..services import guardrails, validation
 from ..services import promise as promise_service
@@ -15,6 +16,10 @@ from .mail_activity import CALL_TYPE_XMLID
 from .res_partner import to_local, to_utc
 
 COMMENT_MAX_LENGTH = 2000
+# A file the customer attaches to a dispute: a PDF or an image of at most 5 MB.
+ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
+ATTACHMENT_MIMETYPES = ("application/pdf", "image/png", "image/jpeg", "image/gif", "image/webp")
+ATTACHMENT_NAME_MAX_LENGTH = 200
 # A customer asks to be called at most this many days ahead.
 CALL_HORIZON_DAYS = 30
 # The slots offered on the page: every half hour; the server checks the company's hours.
@@ -178,16 +183,18 @@ class CobranzaPortal(models.AbstractModel):
         return user or self.env.ref("base.user_admin")
 
     @api.model
-    def _cobranza_record(self, partner, company, origin, text, author, records=None):
-        """Post ``text`` in the chatter of the customer (and ``records``) and log the inbound
-        contact: every accepted action ends here."""
+    def _cobranza_record(self, partner, company, origin, text, author, records=None, attachments=None):
+        """Post ``text`` in the chatter of the customer (and ``records``, the note on the first
+        one with ``attachments``, pending ones it takes) and log the inbound contact: every
+        accepted action ends here."""
         body = Markup("<p>%s</p>") % text
-        for record in [partner, *(records or [])]:
+        for index, record in enumerate([partner, *(records or [])]):
             record.message_post(
                 body=body,
                 author_id=author.id,
                 message_type="comment",
                 subtype_xmlid="mail.mt_note",
+                attachment_ids=attachments.ids if attachments and index == 1 else [],
             )
         return self.env["cobranza.contact.gate"]._cobranza_log_inbound(
             partner, company, "portal", origin=origin, note=text
@@ -285,10 +292,37 @@ class CobranzaPortal(models.AbstractModel):
         return promise
 
     @api.model
-    def _cobranza_portal_dispute(self, partner, move_id, kind, comment, author=None):
-        """Dispute one open document of the customer with a reason of the list and a comment
-        (plain text): it leaves the follow-up and the collector gets a to-do. A paid document,
-        one already disputed or another customer's is refused."""
+    def _cobranza_dispute_file(self, upload):
+        """{name, raw, mimetype} of the file ``upload`` ((file name, bytes) or None) the customer
+        attached to a dispute, or None; refused unless a PDF or an image (told by its content, not
+        its name) of at most 5 MB."""
+        if not upload:
+            return None
+        name, raw = upload
+        if not raw:
+            return None
+        if len(raw) > ATTACHMENT_MAX_BYTES:
+            raise UserError(
+                self.env._(
+                    "The file is too large: at most %(size)s MB.", size=ATTACHMENT_MAX_BYTES // (1024 * 1024)
+                )
+            )
+        mimetype = guess_mimetype(raw, default="")
+        if mimetype not in ATTACHMENT_MIMETYPES:
+            raise UserError(self.env._("Attach a PDF or an image (PNG, JPEG, GIF or WebP)."))
+        name = validation.strip_nul(str(name or "")).replace("\\", "/").rsplit("/", 1)[-1].strip()
+        return {
+            "name": name[-ATTACHMENT_NAME_MAX_LENGTH:] or self.env._("Dispute document"),
+            "raw": raw,
+            "mimetype": mimetype,
+        }
+
+    @api.model
+    def _cobranza_portal_dispute(self, partner, move_id, kind, comment, author=None, attachment=None):
+        """Dispute one open document of the customer with a reason of the list, a comment
+        (plain text) and optionally a file (``attachment``: (file name, bytes), kept as an
+        attachment of the document): it leaves the follow-up and the collector gets a to-do. A
+        paid document, one already disputed or another customer's is refused."""
         partner = partner.commercial_partner_id
         try:
             move = self.env["account.move"].browse(int(move_id)).exists()
@@ -325,6 +359,7 @@ class CobranzaPortal(models.AbstractModel):
             raise UserError(
                 self.env._("The comment is too long: at most %(count)s characters.", count=COMMENT_MAX_LENGTH)
             )
+        file = self._cobranza_dispute_file(attachment)
         company = move.company_id
         self._cobranza_check_rate(partner, company)
         reason = kinds[kind] + (f": {comment}" if comment else "")
@@ -337,6 +372,8 @@ class CobranzaPortal(models.AbstractModel):
             folio=folio,
             reason=reason,
         )
+        if file:
+            text = self.env._("%(text)s (file attached: %(name)s)", text=text, name=file["name"])
         collector = self._cobranza_collector(partner, company, move)
         move.activity_schedule(
             "mail.mail_activity_data_todo",
@@ -345,8 +382,20 @@ class CobranzaPortal(models.AbstractModel):
             note=Markup("<p>%s</p>") % text,
             user_id=collector.id,
         )
+        # Made pending (as the chatter's composer does) so the note on the document takes it.
+        attachments = (
+            self.env["ir.attachment"].create({**file, "res_model": "mail.compose.message", "res_id": 0})
+            if file
+            else None
+        )
         self._cobranza_record(
-            partner, company, self.env._("Collection page: dispute"), text, author or partner, [move]
+            partner,
+            company,
+            self.env._("Collection page: dispute"),
+            text,
+            author or partner,
+            [move],
+            attachments=attachments,
         )
         return move
 

@@ -35,4 +35,5 @@ from . import test_sii_sync
 from . import test_portal
 from . import test_queue_view
 from . import test_followup_sms
-
+from . import test_portal_payment
+from . import test_portal_dispute_file
