@@ -42,3 +42,5 @@ from . import cobranza_portal
 from . import res_partner_sms
 from . import cobranza_portal_payment
 from . import payment_transaction
+from . import res_company_payment_details
+from . import account_move_payment_details

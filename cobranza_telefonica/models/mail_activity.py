@@ -235,6 +235,17 @@ class MailActivity(models.Model):
         return domain
 
     @api.model
+    def _cobranza_queue_next(self, exclude=None):
+        """The calls of the user's queue today in the queue's order (highest priority first),
+        figures refreshed, without ``exclude`` (the call just made) nor the blocked ones."""
+        domain = self._cobranza_queue_domain()
+        if exclude:
+            domain.append(("id", "not in", exclude.ids))
+        self.search(domain)._cobranza_refresh_queue()
+        domain.append(("cobranza_queue_state", "!=", "blocked"))
+        return self.search(domain, order="cobranza_priority desc, date_deadline asc, id asc")
+
+    @api.model
     def action_cobranza_my_calls(self):
         """The queue "My calls today": refresh the priorities, then list them, highest first."""
         self.search(self._cobranza_queue_domain())._cobranza_refresh_queue()

@@ -33,3 +33,5 @@ class ResConfigSettings(models.TransientModel):
     cobranza_portal_max_actions = fields.Integer(
         related="company_id.cobranza_portal_max_actions", readonly=False
     )
+
+    cobranza_receipt_email = fields.Char(related="company_id.cobranza_receipt_email", readonly=False)

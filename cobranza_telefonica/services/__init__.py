@@ -13,3 +13,4 @@ from . import receivable
 from . import discount
 from . import dte_xml
 from . import sii_client
+from . import contact_links
