@@ -52,19 +52,26 @@ class TestCobranzaCallSend(CobranzaCommon):
         wizard_model = self.env["cobranza.call.wizard"].with_user(self.collector)
         return Form(wizard_model.with_context(**action["context"])).save()
 
+    def _money(self, amount):
+        """``amount`` CLP as the e-mail's HTML writes it."""
+        return format_amount(self.env, amount, self.currency).replace("\xa0", "&nbsp;")
+
     def _contacts(self, channel, partner=None):
         return self.env["cobranza.contact"].search(
             [("partner_id", "=", (partner or self.customer).id), ("channel", "=", channel)]
         )
 
     def _mails(self):
-        return self.env["mail.message"].search(
-            [
-                ("model", "=", "account.move"),
-                ("res_id", "in", (self.inv_old | self.inv_new).ids),
-                ("subject", "ilike", "datos de pago"),
-                ("message_type", "=", "comment"),
-            ]
+        """The payment details e-mails posted on the customer's documents."""
+        return (
+            self.env["mail.message"]
+            .search(
+                [
+                    ("model", "=", "account.move"),
+                    ("res_id", "in", (self.inv_old | self.inv_new).ids),
+                ]
+            )
+            .filtered(lambda message: "Según lo conversado" in str(message.body))
         )
 
     # ------------------------------------------------------------------ e-mail
@@ -90,10 +97,10 @@ class TestCobranzaCallSend(CobranzaCommon):
         for move in (self.inv_old, self.inv_new):
             self.assertIn(move.cobranza_dte_label, body)
         self.assertIn(self.inv_old.cobranza_dte_label, mail.subject)
-        self.assertIn(format_amount(self.env, 100000, self.currency), body)
-        self.assertIn(format_amount(self.env, 50000, self.currency), body)
-        self.assertIn("Total adeudado: <strong>" + format_amount(self.env, 150000, self.currency), body)
-        self.assertIn("vencido: <strong>" + format_amount(self.env, 100000, self.currency), body)
+        self.assertIn(f"{self.inv_old.cobranza_dte_label}: {self._money(100000)}, vence el ", body)
+        self.assertIn(f"{self.inv_new.cobranza_dte_label}: {self._money(50000)}, vence el ", body)
+        self.assertIn(f"Total adeudado: <strong>{self._money(150000)}</strong>", body)
+        self.assertIn(f"vencido: <strong>{self._money(100000)}</strong>", body)
         self.assertIn(f"/cobranza/{self.customer.id}?access_token=", body)
         self.assertIn(self.customer.sudo().cobranza_portal_token, body)
         for text in (

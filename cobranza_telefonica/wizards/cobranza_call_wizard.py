@@ -286,10 +286,12 @@ class CobranzaCallWizard(models.TransientModel):
     def action_confirm_next(self):
         """Record the call, then open the screen of the next call of the collector's queue (the
         queue's order, blocked calls skipped); with none left, back to the queue."""
+        # Recording closes the activity, which deletes this screen with it: read it first.
+        Activity = self.env["mail.activity"].with_company(self.company_id)
+        done = Activity.browse(self.activity_id.id)
         call = self._cobranza_record_call()
         recorded = self.env._("Call recorded: %(result)s", result=call._feedback_text())
-        Activity = self.env["mail.activity"].with_company(self.company_id)
-        for activity in Activity._cobranza_queue_next(exclude=self.activity_id):
+        for activity in Activity._cobranza_queue_next(exclude=done):
             if not activity._cobranza_call_block(activity.cobranza_partner_id):
                 return self._cobranza_notify(recorded, activity.action_cobranza_start_call())
         return self._cobranza_notify(
@@ -342,7 +344,8 @@ class CobranzaCallWizard(models.TransientModel):
         if not record._cobranza_payment_details_recipient():
             raise UserError(
                 self.env._(
-                    "%(customer)s has no e-mail address: add one on the customer to send the payment details.",
+                    "%(customer)s has no e-mail address: add one on the customer to send the "
+                    "payment details.",
                     customer=partner.display_name,
                 )
             )
