@@ -92,3 +92,44 @@ class TestCobranzaCallUi(CobranzaCommon, AccountTestInvoicingHttpCommon):
             [("partner_id", "in", (self.customer | self.customer_b).ids)]
         )
         self.assertEqual(sorted(contacts.mapped("channel")), ["call", "call"])
+
+    def test_call_send_tour(self):
+        """From the call screen: a WhatsApp chat, a second message refused, Record and next, the
+        payment details e-mailed, and back to the queue after the last call."""
+        self.company.partner_id.tz = "America/Santiago"
+        today = self._open_day(days=1)
+        with self._clock_at(today):
+            self._run_call_send_tour(today)
+
+    def _run_call_send_tour(self, today):
+        self.customer.mobile = "+56 9 8765 4321"
+        self._invoice(self.customer, 250000, today - timedelta(days=20))
+        invoice_b = self._invoice(self.customer_b, 40000, today - timedelta(days=5))
+        user = new_test_user(
+            self.env,
+            login="tour_send_collector",
+            password="tour_send_collector",
+            name="Camila Rojas",
+            groups="base.group_user,cobranza_telefonica.group_cobranza_collector",
+            company_id=self.company.id,
+            company_ids=[Command.set(self.company.ids)],
+            tz="America/Santiago",
+        )
+        for partner in (self.customer, self.customer_b):
+            partner.activity_schedule(
+                "cobranza_telefonica.mail_activity_type_cobranza_call", date_deadline=today, user_id=user.id
+            )
+        self.start_tour("/odoo", "cobranza_call_send_tour", login=user.login)
+
+        def channels(partner):
+            contacts = self.env["cobranza.contact"].search([("partner_id", "=", partner.id)])
+            return sorted(contacts.mapped("channel"))
+
+        self.assertEqual(channels(self.customer), ["call", "whatsapp"])
+        self.assertEqual(channels(self.customer_b), ["call", "email"])
+        calls = self.env["cobranza.call"].search(
+            [("partner_id", "in", (self.customer | self.customer_b).ids)]
+        )
+        self.assertEqual(sorted(calls.mapped("contact_result")), ["busy", "no_answer"])
+        sent = invoice_b.message_ids.filtered(lambda m: "Según lo conversado" in str(m.body))
+        self.assertEqual(sent.partner_ids, self.customer_b)
