@@ -44,3 +44,4 @@ from . import cobranza_portal_payment
 from . import payment_transaction
 from . import res_company_payment_details
 from . import account_move_payment_details
+from . import res_partner_call_send

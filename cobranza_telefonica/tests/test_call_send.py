@@ -133,6 +133,16 @@ class TestCobranzaCallSend(CobranzaCommon):
         self.assertEqual(mail.res_id, self.inv_new.id)
         self.assertNotIn(self.inv_old.cobranza_dte_label, str(mail.body))
 
+    def test_other_customers_documents_refused(self):
+        """Documents of another customer written into the screen (an RPC) are never sent."""
+        other = self._invoice(self.customer_b, 70000, date(2026, 3, 1))
+        wizard = self._wizard()
+        wizard.move_ids = other
+        with self.assertRaisesRegex(UserError, "no open documents"):
+            wizard.action_cobranza_send_payment_details()
+        self.assertFalse(self._contacts("email"))
+        self.assertFalse(other.message_ids.filtered(lambda m: "Según lo conversado" in str(m.body)))
+
     def test_second_email_within_two_days_refused(self):
         """Messages must be two days apart: the second e-mail on Tuesday is refused with the
         gate's reason, nothing sent nor logged; on Thursday it goes."""

@@ -2,13 +2,9 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import format_amount
 
 from ..models.account_move import CALL_INVOICE_ROWS
 from ..models.cobranza_call import CONTACT_RESULTS, OUTCOMES
-from ..services import contact_links
-
-PAYMENT_DETAILS_TEMPLATE = "cobranza_telefonica.mail_template_cobranza_payment_details"
 
 
 class CobranzaCallWizard(models.TransientModel):
@@ -319,98 +315,23 @@ class CobranzaCallWizard(models.TransientModel):
             "context": {**self.env.context, "dialog_size": "extra-large"},
         }
 
-    def _cobranza_message_moves(self):
-        """The open documents a message from this screen is about: the ones discussed, else every
-        open invoice of the customer in the call's company."""
-        self.ensure_one()
+    def action_cobranza_send_payment_details(self):
+        """E-mail the customer the documents discussed (else all its open ones), the link to its
+        collection page and the transfer data, through the contact gate; the screen stays open."""
+        self._cobranza_check_company()
         partner = self.partner_id.commercial_partner_id
         moves = self.move_ids._origin or partner._cobranza_open_invoices(self.company_id)
-        moves = moves.filtered(lambda m: m.state == "posted" and m.payment_state in ("not_paid", "partial"))
-        if not moves:
-            raise UserError(
-                self.env._("%(customer)s has no open documents to send.", customer=partner.display_name)
-            )
-        return moves._cobranza_oldest_first()
-
-    def action_cobranza_send_payment_details(self):
-        """E-mail the customer the documents discussed, the link to its collection page and the
-        transfer data, through the contact gate (channel e-mail): refused, nothing is sent and
-        the screen says why; sent, the gate logs the contact. The screen stays open."""
-        self._cobranza_check_company()
-        company = self.company_id
-        partner = self.partner_id.commercial_partner_id
-        moves = self._cobranza_message_moves()
-        record = moves[:1]
-        if not record._cobranza_payment_details_recipient():
-            raise UserError(
-                self.env._(
-                    "%(customer)s has no e-mail address: add one on the customer to send the "
-                    "payment details.",
-                    customer=partner.display_name,
-                )
-            )
-        self.env["cobranza.contact.gate"].with_company(company)._cobranza_pass(
-            partner,
-            "email",
-            company,
-            origin=self.env._("Call screen: payment details"),
-            note=moves._cobranza_dte_summary(),
-        )
-        template = self.env.ref(PAYMENT_DETAILS_TEMPLATE)
-        # A collector reads invoices only: the module posts the e-mail on the oldest one, in
-        # their name, as the follow-up run does.
-        record.sudo().with_company(company).with_context(
-            cobranza_mail_move_ids={record.id: moves.ids}
-        ).message_post_with_source(template, subtype_xmlid="mail.mt_comment")
-        recipient = record._cobranza_payment_details_recipient()
+        recipient = self.partner_id._cobranza_send_payment_details(self.company_id, moves)
         return self._cobranza_notify(
             self.env._("Payment details sent to %(email)s.", email=recipient.email),
             self._cobranza_reopen(),
         )
 
-    def _cobranza_whatsapp_number(self):
-        """The digits of the customer's first Chilean mobile (mobile before phone)."""
-        partner = self.partner_id.commercial_partner_id
-        for contact in self.partner_id | partner | partner.child_ids:
-            for phone in (contact.mobile, contact.phone):
-                number = contact_links.whatsapp_number(phone)
-                if number:
-                    return number
-        raise UserError(
-            self.env._(
-                "%(customer)s has no mobile phone for WhatsApp: add one on the customer.",
-                customer=partner.display_name,
-            )
-        )
-
-    def _cobranza_whatsapp_url(self):
-        """The click-to-chat link to the customer: what it may be asked for now (its receivable
-        figure) and the link to its collection page."""
-        self.ensure_one()
-        company = self.company_id
-        partner = self.partner_id.commercial_partner_id
-        number = self._cobranza_whatsapp_number()
-        figure = partner._cobranza_figure(company)
-        text = contact_links.whatsapp_text(
-            collector=self.env.user.name or "",
-            company=company.name or "",
-            amount=format_amount(self.env, max(figure.collectible, 0.0), company.currency_id),
-            link=partner._cobranza_portal_url(company),
-        )
-        return contact_links.whatsapp_url(number, text)
-
     def action_cobranza_whatsapp(self):
-        """Open a WhatsApp chat with the customer, the message prefilled, once the contact gate
-        allows a message now (channel WhatsApp); the gate logs it. Refused, nothing is logged."""
+        """Open a WhatsApp chat with the customer, the message prefilled, through the contact gate
+        (the screen stays open)."""
         self._cobranza_check_company()
-        url = self._cobranza_whatsapp_url()
-        self.env["cobranza.contact.gate"].with_company(self.company_id)._cobranza_pass(
-            self.partner_id.commercial_partner_id,
-            "whatsapp",
-            self.company_id,
-            origin=self.env._("Call screen: WhatsApp"),
-        )
-        return {"type": "ir.actions.act_url", "url": url, "target": "new"}
+        return self.partner_id._cobranza_open_whatsapp(self.company_id)
 
 
 class CobranzaCallWizardLine(models.TransientModel):
