@@ -131,5 +131,6 @@ class TestCobranzaCallUi(CobranzaCommon, AccountTestInvoicingHttpCommon):
             [("partner_id", "in", (self.customer | self.customer_b).ids)]
         )
         self.assertEqual(sorted(calls.mapped("contact_result")), ["busy", "no_answer"])
+        self.assertEqual(len(calls.filtered(lambda c: c.partner_id == self.customer_b).step_ids), 1)
         sent = invoice_b.message_ids.filtered(lambda m: "Según lo conversado" in str(m.body))
         self.assertEqual(sent.partner_ids, self.customer_b)

@@ -69,6 +69,15 @@ registry.category("web_tour.tours").add("cobranza_call_send_tour", {
             trigger: ".modal .modal-title:contains('Juan Pérez Soto')",
         },
         {
+            content: "Tick the greeting",
+            trigger: ".modal div[name='line_ids'] .o_data_row:nth-child(1) td[name='done'] input",
+            run: "click",
+        },
+        {
+            content: "The greeting is ticked",
+            trigger: ".modal div[name='line_ids'] .o_data_row:nth-child(1) td[name='done'] input:checked",
+        },
+        {
             content: "Send the payment details",
             trigger: ".modal .o_cobranza_call_send button[name='action_cobranza_send_payment_details']",
             run: "click",
@@ -78,8 +87,8 @@ registry.category("web_tour.tours").add("cobranza_call_send_tour", {
             trigger: ".o_notification:contains('Payment details sent to pagos@12533840.cl')",
         },
         {
-            content: "The call screen stays open",
-            trigger: ".modal .modal-title:contains('Juan Pérez Soto')",
+            content: "The call screen stays open, the greeting still ticked",
+            trigger: ".modal:contains('Juan Pérez Soto') div[name='line_ids'] .o_data_row:nth-child(1) td[name='done'] input:checked",
         },
         {
             content: "The customer was busy",
