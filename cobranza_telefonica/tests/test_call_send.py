@@ -1,4 +1,5 @@
 from datetime import date, datetime, timedelta
+from unittest.mock import patch
 from urllib.parse import parse_qs, urlsplit
 
 from freezegun import freeze_time
@@ -7,6 +8,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 from odoo.tools import format_amount
 
+from ..models import account_move_payment_details
 from .common import CobranzaCommon
 
 NOW = datetime(2026, 3, 16, 14, 0)  # Monday 11:00 in Santiago (UTC-3)
@@ -118,6 +120,17 @@ class TestCobranzaCallSend(CobranzaCommon):
             [{"user_id": self.collector.id, "company_id": self.company.id, "direction": "outbound"}],
         )
         self.assertIn(self.inv_old.cobranza_dte_label, contact.note)
+
+    def test_many_documents_summed_up(self):
+        """A customer with many open documents gets the oldest listed and the rest summed up."""
+        self._invoice(self.customer, 30000, date(2026, 4, 30))
+        with patch.object(account_move_payment_details, "CALL_INVOICE_ROWS", 1):
+            self._wizard().action_cobranza_send_payment_details()
+        body = str(self._mails().body)
+        self.assertIn(self.inv_old.cobranza_dte_label, body)
+        self.assertNotIn(f"{self.inv_new.cobranza_dte_label}:", body)
+        self.assertIn(f"y 2 documentos más por {self._money(80000)}", body)
+        self.assertIn(f"Total adeudado: <strong>{self._money(180000)}</strong>", body)
 
     def test_receipt_email_setting(self):
         self.company.cobranza_receipt_email = "comprobantes@empresa.cl"
