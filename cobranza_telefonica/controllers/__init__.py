@@ -1,2 +1,3 @@
 from . import aging_xlsx
 from . import cobranza_portal
+from . import cobranza_rating

@@ -38,3 +38,6 @@ from . import res_partner_portal
 from . import account_move_portal
 from . import cobranza_receivable_buckets
 from . import cobranza_portal
+from . import cobranza_call_rating
+from . import cobranza_portal_rating
+from . import cobranza_collector_quality

@@ -33,3 +33,4 @@ from . import test_dte_import
 from . import test_sii_services
 from . import test_sii_sync
 from . import test_portal
+from . import test_rating

@@ -1,0 +1,117 @@
+from markupsafe import Markup
+
+from odoo import api, fields, models
+
+from .cobranza_call import REACHED_RESULTS
+
+RATING_TEMPLATE_XMLID = "cobranza_telefonica.mail_template_cobranza_call_rating"
+
+
+# pylint: disable=consider-merging-classes-inherited
+class CobranzaCallRating(models.Model):
+    """The debtor rates a call that reached it, with Odoo's rating machinery (tokens, the
+    ``/rate/<token>/<score>`` pages, ``rating_apply``): asked by e-mail through the contact gate
+    after the call, or from the customer's collection page."""
+
+    _name = "cobranza.call"
+    _inherit = ["cobranza.call", "rating.mixin"]
+
+    rating_request_sent = fields.Boolean(
+        string="Rating requested",
+        readonly=True,
+        copy=False,
+        help="The e-mail asking the debtor to rate this call was sent or queued by the contact gate.",
+    )
+
+    @api.model
+    def _cobranza_record(self, values):
+        call = super()._cobranza_record(values)
+        call._cobranza_send_rating_request()
+        return call
+
+    def _cobranza_rateable(self):
+        """The calls a debtor may rate: those that reached the debtor or a third party."""
+        return self.filtered(lambda call: call.contact_result in REACHED_RESULTS)
+
+    def _rating_get_partner(self):
+        return self.partner_id.commercial_partner_id
+
+    def _cobranza_send_rating_request(self):
+        """E-mail the debtor the rating request of each call that reached someone, once per call,
+        through the contact gate: sent and logged when it allows, else queued by it for the next
+        allowed moment (as every other collection e-mail)."""
+        template = self.env.ref(RATING_TEMPLATE_XMLID, raise_if_not_found=False)
+        if not template:
+            return self.browse()
+        calls = self._cobranza_rateable().filtered(
+            lambda call: not call.rating_request_sent and call.partner_id.commercial_partner_id.email
+        )
+        gate = self.env["cobranza.contact.gate"]
+        for call in calls:
+            gate._cobranza_send_message(
+                call.partner_id.commercial_partner_id,
+                call.company_id,
+                template,
+                call,
+                origin=self.env._("Call rating request"),
+                note=call.name,
+            )
+        calls.sudo().write({"rating_request_sent": True})
+        return calls
+
+    def _cobranza_rating_token(self):
+        """The debtor's open (not yet given) rating token of this call, made when missing; None
+        when the debtor already rated it or the call reached nobody."""
+        self.ensure_one()
+        if not self._cobranza_rateable():
+            return None
+        partner = self._rating_get_partner()
+        ratings = self.sudo().rating_ids.filtered(lambda rating: rating.partner_id == partner)
+        if ratings.filtered("consumed"):
+            return None
+        return self._rating_get_access_token(partner)
+
+    def rating_apply(
+        self, rate, token=None, rating=None, feedback=None, subtype_xmlid=None, notify_delay_send=False
+    ):
+        """Odoo's rating, then, the first time the debtor gives it: posted in the customer's
+        chatter and logged as an inbound contact (the debtor contacted us: never counted)."""
+        if token and not rating:
+            rating = self.env["rating.rating"].search([("access_token", "=", token)], limit=1)
+        first = bool(rating) and not rating.consumed
+        rating = super().rating_apply(
+            rate,
+            rating=rating,
+            feedback=feedback,
+            subtype_xmlid=subtype_xmlid,
+            notify_delay_send=notify_delay_send,
+        )
+        if first and self._name == "cobranza.call":
+            self._cobranza_rating_received(rating)
+        return rating
+
+    def _cobranza_rating_received(self, rating):
+        self.ensure_one()
+        partner = self.partner_id.commercial_partner_id
+        comment = (rating.feedback or "").strip()
+        text = self.env._(
+            "The customer rated the call of %(collector)s: %(score)s/5.",
+            collector=self.user_id.name,
+            score=int(rating.rating),
+        )
+        body = Markup("<p>%s</p>") % text
+        if comment:
+            body += Markup("<p>%s</p>") % comment
+        partner.sudo().message_post(
+            body=body,
+            author_id=(rating.partner_id or partner).id,
+            message_type="comment",
+            subtype_xmlid="mail.mt_note",
+        )
+        self.env["cobranza.contact.gate"]._cobranza_log_inbound(
+            partner,
+            self.company_id,
+            "portal",
+            origin=self.env._("Call rating"),
+            note=text + (f" {comment}" if comment else ""),
+        )
