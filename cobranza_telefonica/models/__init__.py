@@ -40,4 +40,5 @@ from . import cobranza_receivable_buckets
 from . import cobranza_portal
 from . import cobranza_call_rating
 from . import cobranza_portal_rating
+from . import cobranza_call_review
 from . import cobranza_collector_quality

@@ -48,11 +48,12 @@ class CobranzaCallRating(models.Model):
         )
         gate = self.env["cobranza.contact.gate"]
         for call in calls:
+            # The message goes on the call, which nobody writes (its collector only reads it).
             gate._cobranza_send_message(
                 call.partner_id.commercial_partner_id,
                 call.company_id,
-                template,
-                call,
+                template.sudo(),
+                call.sudo(),
                 origin=self.env._("Call rating request"),
                 note=call.name,
             )

@@ -18,6 +18,28 @@ class CobranzaCollectorQuality(models.Model):
     _description = "Collector quality"
     _auto = False
     _order = "date desc, id desc"
+    _depends = {
+        "cobranza.call": [
+            "company_id",
+            "user_id",
+            "partner_id",
+            "date_start",
+            "contact_result",
+            "review_score",
+            "review_date",
+        ],
+        "cobranza.promise": [
+            "company_id",
+            "user_id",
+            "commercial_partner_id",
+            "call_id",
+            "date_made",
+            "state",
+        ],
+        "rating.rating": ["res_model", "res_id", "consumed", "rating", "feedback"],
+        "res.company": ["partner_id"],
+        "res.partner": ["tz"],
+    }
 
     kind = fields.Selection(selection=[("call", "Call"), ("promise", "Promise")], readonly=True)
     company_id = fields.Many2one(comodel_name="res.company", readonly=True)
@@ -45,6 +67,12 @@ class CobranzaCollectorQuality(models.Model):
     rating_count = fields.Integer(string="Ratings", aggregator="sum", readonly=True)
     rating = fields.Float(string="Average rating", aggregator="avg", readonly=True)
     rating_feedback = fields.Text(string="Customer's comment", readonly=True)
+    review_score = fields.Float(
+        string="Review score (%)",
+        aggregator="avg",
+        readonly=True,
+        help="The managers' checklist score of the reviewed calls.",
+    )
 
     def init(self):
         drop_view_if_exists(self.env.cr, self._table)
@@ -70,7 +98,8 @@ class CobranzaCollectorQuality(models.Model):
                            NULL::numeric AS kept_rate,
                            CASE WHEN rated.rating IS NULL THEN 0 ELSE 1 END AS rating_count,
                            rated.rating,
-                           rated.feedback AS rating_feedback
+                           rated.feedback AS rating_feedback,
+                           CASE WHEN call.review_date IS NOT NULL THEN call.review_score END AS review_score
                       FROM cobranza_call call
                       JOIN res_company company ON company.id = call.company_id
                       JOIN res_partner company_partner ON company_partner.id = company.partner_id
@@ -102,7 +131,8 @@ class CobranzaCollectorQuality(models.Model):
                                 WHEN promise.state IN %(decided)s THEN 0.0 END AS kept_rate,
                            0 AS rating_count,
                            NULL::double precision AS rating,
-                           NULL::text AS rating_feedback
+                           NULL::text AS rating_feedback,
+                           NULL::double precision AS review_score
                       FROM cobranza_promise promise
                      WHERE promise.state != 'cancelled'
                 )

@@ -7,6 +7,7 @@ from odoo.tests import new_test_user, tagged
 
 from odoo.addons.account.tests.common import AccountTestInvoicingHttpCommon
 
+from ..services import clock
 from .common import CobranzaCommon
 
 CSRF_RE = re.compile(r'name="csrf_token"\s+value="([^"]+)"')
@@ -146,7 +147,10 @@ class TestCallRating(CobranzaCommon, AccountTestInvoicingHttpCommon):
         Odoo's /rate pages: the figure and comment land on the call, the customer's chatter
         and the contact log (inbound, not counted); the page then thanks instead."""
         first = self._record(start=self.moment - timedelta(hours=1))
-        self._record(result="no_answer")  # later, but reached nobody
+        later = {"company_id": self.company.id, "partner_id": self.customer.id, "user_id": self.collector.id}
+        self.env["cobranza.call"].sudo().create(
+            {**later, "date_start": self.moment, "contact_result": "no_answer"}
+        )  # later, but reached nobody
         page = self._page()
         self.assertEqual(page.status_code, 200)
         self.assertIn(f'data-call-id="{first.id}"', page.text)
@@ -252,6 +256,7 @@ class TestCollectorQuality(CobranzaCommon):
         for call, score in ratings:
             token = call._rating_get_access_token()
             call.rating_apply(score, token=token, feedback=f"nota {score}")
+        cls.enterClassContext(clock.frozen_at(cls.at_noon(cls.TODAY)))
         states = {
             cls.collector: ["kept", "kept", "broken", "open"],
             cls.collector_b: ["partial", "cancelled"],
@@ -353,3 +358,70 @@ class TestCollectorQuality(CobranzaCommon):
         menu = self.env.ref("cobranza_telefonica.menu_cobranza_collector_quality")
         self.assertFalse(self.env["ir.ui.menu"].with_user(self.collector).search([("id", "=", menu.id)]))
         self.assertEqual(self.env["ir.ui.menu"].with_user(self.manager).search([("id", "=", menu.id)]), menu)
+
+
+@tagged("post_install", "-at_install")
+class TestCallReview(CobranzaCommon):
+    """A collection manager scores a call on the checklist and attaches its recording; a
+    collector cannot, and nobody changes what the call recorded."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.call = (
+            cls.env["cobranza.call"]
+            .sudo()
+            .create(
+                {
+                    "company_id": cls.company.id,
+                    "partner_id": cls.customer.id,
+                    "user_id": cls.collector.id,
+                    "date_start": datetime(2026, 3, 16, 14, 0),
+                    "contact_result": "debtor",
+                    "outcome": "refuses",
+                }
+            )
+        )
+
+    def test_manager_scores_the_call(self):
+        call = self.call.with_user(self.manager)
+        with self._clock_at(self.TODAY):
+            call.write({"review_greeted": True, "review_verified": True, "review_options": True})
+        self.assertAlmostEqual(call.review_score, 60.0)
+        self.assertEqual(call.reviewed_by_id, self.manager)
+        self.assertEqual(call.review_date, datetime(2026, 3, 16, 13, 0))  # 10:00 in Santiago
+        call.write({"review_amount_due": True, "review_next_steps": True})
+        self.assertAlmostEqual(call.review_score, 100.0)
+        call.write({"recording": "UklGRg==", "recording_filename": "llamada.wav"})
+        attachment = (
+            self.env["ir.attachment"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", "cobranza.call"),
+                    ("res_id", "=", call.id),
+                    ("res_field", "=", "recording"),
+                ]
+            )
+        )
+        self.assertEqual(len(attachment), 1)
+        row = self.env["cobranza.collector.quality"].search([("call_id", "=", call.id)])
+        self.assertAlmostEqual(row.review_score, 100.0)
+
+    def test_collector_refused(self):
+        with self.assertRaises(AccessError):
+            self.call.with_user(self.collector).write({"review_greeted": True})
+        with self.assertRaises(AccessError):
+            self.call.with_user(self.collector).write({"recording": "UklGRg=="})
+        self.assertEqual(self.call.review_score, 0.0)
+        self.assertFalse(self.call.reviewed_by_id)
+
+    def test_recorded_fields_refused(self):
+        for vals in (
+            {"contact_result": "no_answer"},
+            {"review_score": 100.0},
+            {"reviewed_by_id": self.manager.id},
+        ):
+            with self.subTest(vals=vals), self.assertRaises(AccessError):
+                self.call.with_user(self.manager).write(vals)
+        self.assertEqual(self.call.contact_result, "debtor")
