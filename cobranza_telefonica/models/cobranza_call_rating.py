@@ -23,6 +23,14 @@ class CobranzaCallRating(models.Model):
         help="The e-mail asking the debtor to rate this call was sent or queued by the contact gate.",
     )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        # A call is a log entry: no "created" note and no follower, so the rating request and
+        # the rating notify nobody but the customer.
+        return super(
+            CobranzaCallRating, self.with_context(mail_create_nolog=True, mail_create_nosubscribe=True)
+        ).create(vals_list)
+
     @api.model
     def _cobranza_record(self, values):
         call = super()._cobranza_record(values)
