@@ -20,7 +20,7 @@ class CobranzaCallReview(models.Model):
 
     _inherit = "cobranza.call"
 
-    recording = fields.Binary(string="Recording", attachment=True, copy=False)
+    recording = fields.Binary(attachment=True, copy=False)
     recording_filename = fields.Char(string="Recording file name", copy=False)
     review_greeted = fields.Boolean(string="Greeted and identified", copy=False)
     review_verified = fields.Boolean(string="Verified the debtor", copy=False)
