@@ -46,27 +46,37 @@ class CobranzaCallRating(models.Model):
 
     def _cobranza_send_rating_request(self):
         """E-mail the debtor the rating request of each call that reached someone, once per call,
-        through the contact gate: sent and logged when it allows, else queued by it for the next
-        allowed moment (as every other collection e-mail)."""
+        through the contact gate, when the company asks for ratings by e-mail: sent and logged
+        when the gate allows it now, else not at all (a rating asked days later is noise, and
+        queued it would take the place of a collection message); the collection page still
+        offers the call's rating."""
         template = self.env.ref(RATING_TEMPLATE_XMLID, raise_if_not_found=False)
         if not template:
             return self.browse()
         calls = self._cobranza_rateable().filtered(
-            lambda call: not call.rating_request_sent and call.partner_id.commercial_partner_id.email
+            lambda call: (
+                not call.rating_request_sent
+                and call.company_id.cobranza_rating_email
+                and call.partner_id.commercial_partner_id.email
+            )
         )
         gate = self.env["cobranza.contact.gate"]
+        sent = self.browse()
         for call in calls:
             # The message goes on the call, which nobody writes (its collector only reads it).
-            gate._cobranza_send_message(
+            result = gate._cobranza_send_message(
                 call.partner_id.commercial_partner_id,
                 call.company_id,
                 template.sudo(),
                 call.sudo(),
                 origin=self.env._("Call rating request"),
                 note=call.name,
+                queue=False,
             )
-        calls.sudo().write({"rating_request_sent": True})
-        return calls
+            if result == "sent":
+                sent |= call
+        sent.sudo().write({"rating_request_sent": True})
+        return sent
 
     def _cobranza_rating_token(self):
         """The debtor's open (not yet given) rating token of this call, made when missing; None

@@ -108,37 +108,29 @@ class TestCallRating(CobranzaCommon, AccountTestInvoicingHttpCommon):
         self.assertFalse(self._request_contacts(self.customer_b))
         self.assertFalse(unanswered._cobranza_rating_token())
 
-    def test_request_queued_when_gate_refuses(self):
-        """On a Sunday the gate refuses e-mails: the request is not sent now but queued by the
-        gate with its reason for Monday 08:00, once."""
+    def test_request_not_sent_nor_queued_when_gate_refuses(self):
+        """On a Sunday the gate refuses e-mails: the request is not sent, nor queued for later (a
+        late survey would take a collection message's place); the page still offers the rating."""
         sunday = self.TODAY + timedelta(days=6)
         with self._clock_at(sunday):
             saturday_call = self.at_noon(sunday - timedelta(days=1))
             call = self._record(start=saturday_call)
             self.assertFalse(self._request_contacts())
             self.assertFalse(self._request_messages(call))
-            queued = self.env["cobranza.contact.queue"].sudo().search([("partner_id", "=", self.customer.id)])
-            self.assertEqual(len(queued), 1)
-            self.assertEqual(
-                (queued.res_model, queued.res_id, queued.state), ("cobranza.call", call.id, "queued")
+            self.assertFalse(
+                self.env["cobranza.contact.queue"].sudo().search([("partner_id", "=", self.customer.id)])
             )
-            self.assertEqual(
-                queued.template_id, self.env.ref("cobranza_telefonica.mail_template_cobranza_call_rating")
-            )
-            self.assertTrue(queued.reason)
-            self.assertEqual(queued.send_after, datetime(2026, 3, 23, 11, 0))  # Monday 08:00 in Santiago
-            call._cobranza_send_rating_request()
-            self.assertEqual(
-                self.env["cobranza.contact.queue"]
-                .sudo()
-                .search_count([("partner_id", "=", self.customer.id)]),
-                1,
-            )
-        with self._clock_at(sunday + timedelta(days=1), hour=9):
-            self.env["cobranza.contact.queue"]._cron_cobranza_deliver()
-            self.assertEqual(queued.state, "sent")
-            self.assertEqual(len(self._request_contacts()), 1)
-            self.assertEqual(len(self._request_messages(call)), 1)
+            self.assertFalse(call.rating_request_sent)
+            self.assertTrue(call._cobranza_rating_token())
+
+    def test_request_off_by_company_setting(self):
+        """A company that keeps its messages for collection turns the rating e-mail off."""
+        self.company.cobranza_rating_email = False
+        call = self._record()
+        self.assertFalse(call.rating_request_sent)
+        self.assertFalse(self._request_contacts())
+        self.assertFalse(self._request_messages(call))
+        self.assertTrue(call._cobranza_rating_token())
 
     # ------------------------------------------------------------------ rating through /rate
 
