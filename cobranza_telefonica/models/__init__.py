@@ -42,3 +42,7 @@ from . import cobranza_portal
 from . import res_partner_sms
 from . import cobranza_portal_payment
 from . import payment_transaction
+from . import cobranza_call_rating
+from . import cobranza_portal_rating
+from . import cobranza_call_review
+from . import cobranza_collector_quality
