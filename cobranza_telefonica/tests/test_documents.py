@@ -1,9 +1,11 @@
 import io
+import re
 from datetime import timedelta
 
 from freezegun import freeze_time
 
 from odoo import Command
+from odoo.exceptions import AccessError
 from odoo.tests import tagged
 from odoo.tools import format_amount
 from odoo.tools.pdf import PdfFileReader
@@ -42,7 +44,7 @@ class DocumentsCommon(CobranzaCommon):
             {
                 "lang": "es_419",
                 "street": "Av. Brasil 1234",
-                "city": "Valparaíso",
+                "city": "Viña del Mar",
                 "state_id": cls.env.ref("base.state_cl_05").id,
             }
         )
@@ -61,9 +63,13 @@ class DocumentsCommon(CobranzaCommon):
                 }
             )
 
-    def _html(self, report, records):
+    def _html(self, report, records, user=None):
+        """The report's HTML, its tags kept (to find its parts by class), the values' own markup
+        (the monetary widget's span) dropped so that figures read as printed."""
         with freeze_time(self.at_noon(self.TODAY)), self._clock_at(self.TODAY, hour=12):
-            return self.env["ir.actions.report"]._render_qweb_html(report, records.ids)[0].decode()
+            reports = self.env["ir.actions.report"].with_user(user or self.env.user)
+            html = reports._render_qweb_html(report, records.ids)[0].decode()
+        return re.sub(r'<span class="oe_currency_value">([^<]*)</span>', r"\1", html)
 
     def _money(self, amount, lang="es_419"):
         return format_amount(self.env(context={"lang": lang}), amount, self.currency)
@@ -100,18 +106,21 @@ class TestCustomerDocuments(DocumentsCommon):
         total_row = html[html.index("o_cobranza_letter_total") :]
         self.assertIn(self._money(total), total_row[:600])
         self.assertEqual(self._money(total).replace("\xa0", " "), "$ 200.500")
-        figure = self.env["cobranza.receivable"]._cobranza_figure(self.customer, self.company)
+        with self._clock_at(self.TODAY, hour=12):
+            figure = self.env["cobranza.receivable"]._cobranza_figure(self.customer, self.company)
         self.assertEqual(figure.overdue, total, "the letter's total is the receivable figure")
         # The debtor's address block: RUT with dots, the region's name.
         address = html[html.index("o_cobranza_letter_address") :][:800]
         self.assertIn("76.201.224-3", address)
         self.assertIn("Av. Brasil 1234", address)
-        self.assertIn("Valparaíso", address)
+        self.assertIn("Viña del Mar", address)
+        self.assertIn("Valparaíso", address, "the region's name, not its code")
         # Payment instructions: the bank account, the collection page's link and its QR code.
         self.assertIn("00-123-45678-09", html)
         self.assertIn("Banco de Chile", html)
         self.assertIn("77.340.975-7", html)
-        self.assertIn(self.old._cobranza_portal_link(), html)
+        with self._clock_at(self.TODAY, hour=12):
+            self.assertIn(self.old._cobranza_portal_link(), html, "the link printed is still valid")
         self.assertIn("data:image/png;base64,", html)
         # The signature: the customer's collector, with the title, in Spanish.
         signature = html[html.index("o_cobranza_letter_signature") :]
@@ -148,11 +157,24 @@ class TestCustomerDocuments(DocumentsCommon):
         contacts = self.env["cobranza.contact"].search([("partner_id", "=", self.customer.id)])
         self.assertEqual(contacts.mapped("channel"), ["letter"], "one letter, one contact")
 
+    def test_access(self):
+        """A collector prints both (the whole account, whoever took the promises); a user
+        without a collection group may not print the letter."""
+        letter = self._html(LETTER, self.old, user=self.collector)
+        self.assertIn(self.recent.l10n_latam_document_number, letter)
+        self.assertIn("00-123-45678-09", letter)
+        statement = self._html(STATEMENT, self.customer, user=self.collector)
+        self.assertIn("Vigente", statement[statement.index("o_cobranza_statement_promises") :])
+        with self.assertRaises(AccessError):
+            self.old.with_user(self.plain_user).action_cobranza_print_letter()
+        self.assertFalse(self.env["cobranza.contact"].search([("partner_id", "=", self.customer.id)]))
+
     def test_statement(self):
         html = self._html(STATEMENT, self.customer)
         self.assertIn("76.201.224-3", html)
         address = html[html.index("o_cobranza_statement_address") :][:800]
-        self.assertIn("Valparaíso", address)
+        self.assertIn("Viña del Mar", address)
+        self.assertIn("Valparaíso", address, "the region's name, not its code")
         self.assertIn("16/03/2026", html)
         for move in self.old | self.recent | self.not_due:
             self.assertIn(move.l10n_latam_document_number, html)
