@@ -38,3 +38,4 @@ from . import test_followup_sms
 from . import test_portal_payment
 from . import test_portal_dispute_file
 from . import test_rating
+from . import test_documents
