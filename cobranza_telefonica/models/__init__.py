@@ -42,3 +42,4 @@ from . import cobranza_portal
 from . import res_partner_sms
 from . import cobranza_portal_payment
 from . import payment_transaction
+from . import cobranza_owner_dashboard

@@ -37,3 +37,4 @@ from . import test_queue_view
 from . import test_followup_sms
 from . import test_portal_payment
 from . import test_portal_dispute_file
+from . import test_owner_dashboard

@@ -1,6 +1,24 @@
 import { registry } from "@web/core/registry";
 import { stepUtils } from "@web_tour/tour_service/tour_utils";
 
+function clickBar(label) {
+    const canvas = document.querySelector("canvas.o_cobranza_aging_chart");
+    const chart = window.Chart.getChart(canvas);
+    const index = chart.data.labels.indexOf(label);
+    if (index < 0) {
+        throw new Error(`No bar labelled ${label}`);
+    }
+    const bar = chart.getDatasetMeta(0).data[index];
+    const rect = canvas.getBoundingClientRect();
+    canvas.dispatchEvent(
+        new MouseEvent("click", {
+            bubbles: true,
+            clientX: rect.left + bar.x,
+            clientY: rect.top + (bar.y + bar.base) / 2,
+        })
+    );
+}
+
 registry.category("web_tour.tours").add("cobranza_dashboard_tour", {
     url: "/odoo",
     steps: () => [
@@ -21,17 +39,44 @@ registry.category("web_tour.tours").add("cobranza_dashboard_tour", {
             run: "click",
         },
         {
-            content: "The overdue total is shown",
-            trigger: ".o_form_view div[name='total_overdue']:contains('954,000')",
+            content: "The dashboard is titled as such, without a record pager",
+            trigger: ".o_control_panel .o_breadcrumb:contains('Collection dashboard'):not(:has(.o_pager))",
         },
         {
-            content: "Open the aging",
-            trigger: ".o_form_view button[name='action_open_aging']",
-            run: "click",
+            content: "The overdue total is in pesos without decimals",
+            trigger: ".o_cobranza_kpi[name='total_overdue'] .o_cobranza_kpi_value:contains('954,000'):not(:contains('.00'))",
         },
         {
-            content: "The aging pivot shows the buckets as columns",
-            trigger: ".o_pivot_view th:contains('Over 120 days')",
+            content: "The overdue share carries its % sign",
+            trigger: ".o_cobranza_kpi[name='overdue_percent'] .o_cobranza_kpi_value:contains('100%')",
+        },
+        {
+            content: "The trend and the DSO/CEI charts are drawn",
+            trigger: "canvas.o_cobranza_trend_chart",
+        },
+        {
+            content: "The DSO/CEI chart is drawn",
+            trigger: "canvas.o_cobranza_ratio_chart",
+        },
+        {
+            content: "Click the bar of the bucket over 120 days",
+            trigger: "canvas.o_cobranza_aging_chart",
+            run: () => clickBar("Over 120 days"),
+        },
+        {
+            content: "The aging list of that bucket opens",
+            trigger: ".o_control_panel .o_breadcrumb:contains('Receivables aging: Over 120 days')",
+        },
+        {
+            content: "Exactly its three lines, adding up to the bar",
+            trigger: ".o_list_view tfoot:contains('954,000')",
+            run() {
+                const rows = document.querySelectorAll(".o_list_view .o_data_row");
+                const customers = [...rows].map((row) => row.querySelector("[name='partner_id']").innerText);
+                if (rows.length !== 3 || customers.some((name) => !name.includes("Ferretería Los Robles"))) {
+                    console.error(`Expected the three lines of Ferretería Los Robles, got: ${customers}`);
+                }
+            },
         },
     ],
 });
