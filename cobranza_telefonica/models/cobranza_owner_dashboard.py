@@ -44,6 +44,16 @@ class CobranzaOwnerDashboard(models.AbstractModel):
             "trend": self._trend_values(company, today),
             "collectors": self._collector_values(company, today),
             "promises": promises,
+            "links": {
+                "details": self.env["ir.actions.actions"]._for_xml_id(
+                    "cobranza_telefonica.action_cobranza_dashboard"
+                ),
+                "xlsx": {
+                    "type": "ir.actions.act_url",
+                    "url": f"/cobranza/aging/by-customer.xlsx?cids={company.id}",
+                    "target": "download",
+                },
+            },
         }
 
     # ------------------------------------------------------------------ figures

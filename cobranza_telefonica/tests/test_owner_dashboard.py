@@ -131,6 +131,10 @@ class TestOwnerDashboard(AgingCommon):
             self.assertAlmostEqual(cards["dso"]["value"], board.dso, delta=0.05)  # the field rounds
             self.assertAlmostEqual(cards["cei_last_month"]["value"], board.cei_last_month, delta=0.05)
             self.assertEqual(data["currency_id"], self.currency.id)
+            self.assertEqual(
+                data["links"]["xlsx"]["url"], f"/cobranza/aging/by-customer.xlsx?cids={self.company.id}"
+            )
+            self.assertEqual(data["links"]["details"]["type"], "ir.actions.server")
 
             self.assertEqual(data["promises"]["count"], 1)
             self.assertEqual(data["promises"]["amount"], 50000)
