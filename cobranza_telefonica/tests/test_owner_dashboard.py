@@ -6,6 +6,7 @@ from lxml import etree
 from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
+from odoo.tests.common import JsonRpcException
 from odoo.tools import SQL
 
 from odoo.addons.account.tests.common import AccountTestInvoicingHttpCommon
@@ -184,7 +185,9 @@ class TestOwnerDashboard(AgingCommon):
             self.assertIsNotNone(points[0]["cei"])  # the 13th month end opens the first month's CEI
 
     def test_collector_is_refused(self):
-        for user in (self.collector, self.plain_user):
+        """Collection managers only: a collector, an internal user and a portal user are refused."""
+        portal = new_test_user(self.env, login="test_dashboard_portal", groups="base.group_portal")
+        for user in (self.collector, self.plain_user, portal):
             with self.subTest(user=user.login), self.assertRaises(AccessError):
                 self._data(user)
 
@@ -220,3 +223,28 @@ class TestOwnerDashboardUi(AgingCommon, AccountTestInvoicingHttpCommon):
         """A manager opens the dashboard from the Reporting menu, sees its charts and the overdue
         share with "%", clicks the bar over 120 days and lands on exactly its three aging lines."""
         self.start_tour("/odoo", "cobranza_dashboard_tour", login="tour_dashboard_manager")
+
+    def test_dashboard_tour_in_spanish(self):
+        """The same for a Chilean manager: Spanish titles and bucket, "$ 954.000", "100%"."""
+        self.env["res.lang"]._activate_lang("es_419")
+        self.env["ir.module.module"]._load_module_terms(["cobranza_telefonica"], ["es_419"], overwrite=True)
+        self.tour_manager.lang = "es_419"
+        self.start_tour("/odoo", "cobranza_dashboard_es_tour", login="tour_dashboard_manager")
+
+    def test_rpc_refused_to_a_collector(self):
+        """Through the web client's own JSON-RPC route: a collector is refused, a manager served."""
+        route = "/web/dataset/call_kw/cobranza.owner.dashboard/get_dashboard_data"
+        params = {
+            "model": "cobranza.owner.dashboard",
+            "method": "get_dashboard_data",
+            "args": [],
+            "kwargs": {},
+        }
+        self.authenticate(self.collector.login, self.collector.login)
+        with self.assertRaises(JsonRpcException) as refused:
+            self.make_jsonrpc_request(route, params)
+        self.assertIn("AccessError", str(refused.exception))
+        self.authenticate("tour_dashboard_manager", "tour_dashboard_manager")
+        data = self.make_jsonrpc_request(route, params)
+        self.assertEqual(data["company"]["id"], self.company.id)
+        self.assertEqual({bucket["key"]: bucket["amount"] for bucket in data["buckets"]}["over_120"], 954000)

@@ -1,6 +1,7 @@
 import { registry } from "@web/core/registry";
 import { stepUtils } from "@web_tour/tour_service/tour_utils";
 
+/** Click the bar of the aging chart labelled ``label``, where Chart.js drew it. */
 function clickBar(label) {
     const canvas = document.querySelector("canvas.o_cobranza_aging_chart");
     const chart = window.Chart.getChart(canvas);
@@ -19,9 +20,13 @@ function clickBar(label) {
     );
 }
 
-registry.category("web_tour.tours").add("cobranza_dashboard_tour", {
-    url: "/odoo",
-    steps: () => [
+/**
+ * The dashboard as a manager sees it, in the language of ``texts``: the title, the overdue in
+ * pesos without decimals, the overdue share with "%", the charts, then a click on the bar over
+ * 120 days that must land on exactly its three aging lines (the tests' data).
+ */
+function dashboardSteps(texts) {
+    return [
         stepUtils.showAppsMenuItem(),
         {
             content: "Open the Collection app",
@@ -40,11 +45,11 @@ registry.category("web_tour.tours").add("cobranza_dashboard_tour", {
         },
         {
             content: "The dashboard is titled as such, without a record pager",
-            trigger: ".o_control_panel .o_breadcrumb:contains('Collection dashboard'):not(:has(.o_pager))",
+            trigger: `.o_control_panel .o_breadcrumb:contains('${texts.title}'):not(:has(.o_pager))`,
         },
         {
             content: "The overdue total is in pesos without decimals",
-            trigger: ".o_cobranza_kpi[name='total_overdue'] .o_cobranza_kpi_value:contains('954,000'):not(:contains('.00'))",
+            trigger: `.o_cobranza_kpi[name='total_overdue'] .o_cobranza_kpi_value:contains('${texts.overdue}'):not(:contains('${texts.decimals}'))`,
         },
         {
             content: "The overdue share carries its % sign",
@@ -61,15 +66,15 @@ registry.category("web_tour.tours").add("cobranza_dashboard_tour", {
         {
             content: "Click the bar of the bucket over 120 days",
             trigger: "canvas.o_cobranza_aging_chart",
-            run: () => clickBar("Over 120 days"),
+            run: () => clickBar(texts.bucket),
         },
         {
             content: "The aging list of that bucket opens",
-            trigger: ".o_control_panel .o_breadcrumb:contains('Receivables aging: Over 120 days')",
+            trigger: `.o_control_panel .o_breadcrumb:contains('${texts.bucketTitle}')`,
         },
         {
             content: "Exactly its three lines, adding up to the bar",
-            trigger: ".o_list_view tfoot:contains('954,000')",
+            trigger: `.o_list_view tfoot:contains('${texts.overdue}')`,
             run() {
                 const rows = document.querySelectorAll(".o_list_view .o_data_row");
                 const customers = [...rows].map((row) => row.querySelector("[name='partner_id']").innerText);
@@ -78,5 +83,29 @@ registry.category("web_tour.tours").add("cobranza_dashboard_tour", {
                 }
             },
         },
-    ],
+    ];
+}
+
+registry.category("web_tour.tours").add("cobranza_dashboard_tour", {
+    url: "/odoo",
+    steps: () =>
+        dashboardSteps({
+            title: "Collection dashboard",
+            overdue: "954,000",
+            decimals: ".00",
+            bucket: "Over 120 days",
+            bucketTitle: "Receivables aging: Over 120 days",
+        }),
+});
+
+registry.category("web_tour.tours").add("cobranza_dashboard_es_tour", {
+    url: "/odoo",
+    steps: () =>
+        dashboardSteps({
+            title: "Tablero de cobranza",
+            overdue: "954.000",
+            decimals: ",00",
+            bucket: "Más de 120 días",
+            bucketTitle: "Antigüedad de cuentas por cobrar: Más de 120 días",
+        }),
 });
