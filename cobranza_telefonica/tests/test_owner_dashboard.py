@@ -183,6 +183,48 @@ class TestOwnerDashboard(AgingCommon):
                 [d.isoformat() for d in reversed(snapshots.mapped("date"))],
             )
             self.assertIsNotNone(points[0]["cei"])  # the 13th month end opens the first month's CEI
+            by_date = {snapshot.date.isoformat(): snapshot for snapshot in Snapshot.search([])}
+            for previous, point in zip([None, *points], points, strict=False):
+                snapshot = by_date[point["date"]]
+                opening = (
+                    by_date[previous["date"]]
+                    if previous
+                    else Snapshot.search(
+                        [("company_id", "=", self.company.id), ("date", "<", snapshot.date)],
+                        order="date desc",
+                        limit=1,
+                    )
+                )
+                sales = self._sql_sales(opening.date, snapshot.date)
+                collectable = opening.residual + sales - snapshot.amount_not_due
+                self.assertAlmostEqual(
+                    point["cei"], (opening.residual + sales - snapshot.residual) / collectable * 100
+                )
+                window_start = snapshot.date.replace(day=1)  # the three months ending that day
+                for _month in range(2):
+                    window_start = (window_start - timedelta(days=1)).replace(day=1)
+                window_sales = self._sql_sales(window_start - timedelta(days=1), snapshot.date)
+                days = (snapshot.date - window_start).days + 1
+                expected_dso = snapshot.residual / window_sales * days if window_sales > 0 else None
+                self.assertAlmostEqual(point["dso"], expected_dso)
+
+    def _sql_sales(self, after, until):
+        """Independent credit sales: posted customer invoices less credit notes, in company
+        currency, dated after ``after`` and up to ``until``."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT COALESCE(SUM(amount_total_signed), 0) FROM account_move
+                 WHERE company_id = %s AND state = 'posted' AND move_type IN ('out_invoice', 'out_refund')
+                   AND date > %s AND date <= %s
+                """,
+                self.company.id,
+                after,
+                until,
+            )
+        )
+        return float(self.env.cr.fetchone()[0])
 
     def test_collector_is_refused(self):
         """Collection managers only: a collector, an internal user and a portal user are refused."""
