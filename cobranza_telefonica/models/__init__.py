@@ -46,3 +46,4 @@ from . import cobranza_call_rating
 from . import cobranza_portal_rating
 from . import cobranza_call_review
 from . import cobranza_collector_quality
+from . import cobranza_owner_dashboard

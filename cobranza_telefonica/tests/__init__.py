@@ -39,3 +39,4 @@ from . import test_portal_payment
 from . import test_portal_dispute_file
 from . import test_rating
 from . import test_documents
+from . import test_owner_dashboard
