@@ -272,8 +272,8 @@ class TestPortalPaymentTour(PortalPaymentCommon):
         self.assertEqual(contacts.mapped("direction"), ["inbound"])
 
     def test_portal_user_pays_and_rates_tour(self):
-        """A portal user of the customer opens its collection page from its portal, pays its open
-        documents with the demo provider and rates the last call that reached it."""
+        """A portal user of the customer opens its collection page from its portal, rates the last
+        call that reached it and pays its open documents with the demo provider."""
         today = self._open_day(days=3, start=self.TODAY)
         with self._clock_at(today) as moment:
             invoice = self._invoice(self.customer, 90000, today - timedelta(days=15))

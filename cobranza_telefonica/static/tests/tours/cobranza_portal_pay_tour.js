@@ -40,8 +40,8 @@ function paySteps() {
 // A visitor with the link of a collection e-mail pays.
 registry.category("web_tour.tours").add("cobranza_portal_pay_tour", { steps: paySteps });
 
-// A portal user of the customer opens its collection page from its portal, pays, then rates the
-// last call with Odoo's rating page.
+// A portal user of the customer opens its collection page from its portal, rates the last call
+// with Odoo's rating page, comes back to its collection page and pays.
 registry.category("web_tour.tours").add("cobranza_portal_pay_rate_my_tour", {
     steps: () => [
         {
@@ -50,7 +50,6 @@ registry.category("web_tour.tours").add("cobranza_portal_pay_rate_my_tour", {
             run: "click",
             expectUnloadPage: true,
         },
-        ...paySteps(),
         {
             content: "Rate the last call: satisfied",
             trigger: "a.o_cobranza_rate_5",
@@ -71,6 +70,15 @@ registry.category("web_tour.tours").add("cobranza_portal_pay_rate_my_tour", {
         {
             content: "Odoo thanks the customer for the rating",
             trigger: "h3:contains('Thank you for your feedback!')",
+            run() {
+                window.location.href = "/my/cobranza";
+            },
+            expectUnloadPage: true,
         },
+        {
+            content: "Back on the collection page, the call is rated",
+            trigger: ".o_cobranza_portal_rated",
+        },
+        ...paySteps(),
     ],
 });
