@@ -7,7 +7,7 @@
     "author": "Cobranza Telefónica",
     "license": "LGPL-3",
     "application": True,
-    "depends": ["account", "account_payment", "mail", "portal", "sms", "l10n_cl"],
+    "depends": ["account", "account_payment", "mail", "portal", "rating", "sms", "l10n_cl"],
     "external_dependencies": {"python": ["lxml", "xlsxwriter", "holidays", "zeep", "cryptography"]},
     "data": [
         "security/cobranza_security.xml",
@@ -49,6 +49,10 @@
         "data/cobranza_sii_cron.xml",
         "views/cobranza_portal_templates.xml",
         "views/res_partner_portal_views.xml",
+        "security/cobranza_quality_rules.xml",
+        "data/cobranza_rating_data.xml",
+        "views/cobranza_collector_quality_views.xml",
+        "views/cobranza_portal_rating_templates.xml",
     ],
     "demo": [
         "demo/res_users_demo.xml",

@@ -42,6 +42,11 @@ from . import cobranza_portal
 from . import res_partner_sms
 from . import cobranza_portal_payment
 from . import payment_transaction
+from . import cobranza_call_rating
+from . import cobranza_portal_rating
+from . import cobranza_call_review
+from . import cobranza_collector_quality
+from . import cobranza_owner_dashboard
 from . import res_company_payment_details
 from . import account_move_payment_details
 from . import res_partner_call_send

@@ -436,13 +436,18 @@ class AccountMove(models.Model):
         return text
 
     def action_cobranza_print_letter(self):
-        """Print the formal collection letter, log it as a contact and clear the 'to print' mark."""
+        """Print the formal collection letter (one per customer and company, listing all its
+        overdue documents), log one contact per letter and clear the 'to print' marks."""
         moves = self.filtered(lambda move: move.move_type == "out_invoice" and move.state == "posted")
+        letters = {}
         for move in moves:
-            move.commercial_partner_id._cobranza_log_contact(
+            key = (move.commercial_partner_id, move.company_id)
+            letters[key] = letters.get(key, self.browse()) | move
+        for (partner, company), letter_moves in letters.items():
+            partner._cobranza_log_contact(
                 "letter",
-                company=move.company_id,
-                origin=move.name,
+                company=company,
+                origin=", ".join(letter_moves.mapped("name")),
                 note=self.env._("Collection letter printed"),
             )
         if moves:

@@ -156,12 +156,17 @@ class CobranzaContactGate(models.AbstractModel):
         )
 
     @api.model
-    def _cobranza_send_message(self, partner, company, template, record, origin=None, note=None, moves=None):
+    def _cobranza_send_message(
+        self, partner, company, template, record, origin=None, note=None, moves=None, queue=True
+    ):
         """Send ``template`` on ``record`` to ``partner`` by e-mail if the gate allows it now (the
-        contact is logged), else queue it for the next allowed moment. Returns "sent" or "queued"."""
+        contact is logged), else queue it for the next allowed moment, or, with ``queue`` False
+        (a message only worth sending now), drop it. Returns "sent", "queued" or "refused"."""
         partner = partner.commercial_partner_id
         now = company._cobranza_now()
         decision = self._cobranza_check(partner, "email", company, now)[partner.id]
+        if not decision["allowed"] and not queue:
+            return "refused"
         if not decision["allowed"]:
             vals = self._cobranza_queue_vals(
                 partner, company, template, record, decision, origin, note, moves

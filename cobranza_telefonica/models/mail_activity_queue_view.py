@@ -4,6 +4,7 @@ from odoo.tools import SQL
 from .cobranza_promise import PROMISE_STATES
 
 
+# pylint: disable=consider-merging-classes-inherited
 class MailActivityQueueView(models.Model):
     """What the collector's queue shows of each call besides its stored figures: the phone to
     dial, the call's rank in its collector's day, the customer's last call and promise. Read for

@@ -19,7 +19,8 @@ class PaymentTransaction(models.Model):
     def _post_process(self):
         """After Odoo's post-processing (payment posted and reconciled with the invoices): the
         collection page's payments are logged and noted in the customer's chatter."""
-        super()._post_process()
+        result = super()._post_process()
         paid = self.filtered(lambda tx: tx.state == "done" and tx.cobranza_partner_id and tx.payment_id)
         if paid:
             self.env["cobranza.portal"].sudo()._cobranza_portal_paid(paid.sudo())
+        return result

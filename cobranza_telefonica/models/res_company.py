@@ -51,6 +51,13 @@ class ResCompany(models.Model):
         help="Collects the invoices of customers that have no collector of their own and whose "
         "salesperson is not a collector.",
     )
+    cobranza_rating_email = fields.Boolean(
+        string="Ask for a rating by e-mail after a call",
+        default=True,
+        help="After a call that reached someone, e-mail the debtor the call's rating links, when the "
+        "contact limits allow it at that moment (never queued for later). It uses one of the week's "
+        "messages of the debtor; off, the rating is offered on the collection page only.",
+    )
     cobranza_count_unanswered_calls = fields.Boolean(
         string="Unanswered calls count toward the weekly limit",
         default=True,

@@ -1,7 +1,5 @@
 from odoo import fields, models
 
-from ..services import rut
-
 BANK_ACCOUNT_TYPES = [
     ("checking", "Checking account"),
     ("sight", "Sight account (Cuenta Vista / CuentaRUT)"),
@@ -30,19 +28,12 @@ class ResCompany(models.Model):
     )
 
     def _cobranza_transfer_data(self):
-        """What a customer needs to pay this company by transfer, from its first bank account:
-        dict(bank, account_type (a code of BANK_ACCOUNT_TYPES or ""), number, holder, rut, email),
-        or {} without a bank account."""
+        """What a customer needs to pay this company by transfer: its first bank account as the
+        printed documents show it (``cobranza.printout._printout_banks``: bank, number, holder,
+        holder_rut, account_type, a code of BANK_ACCOUNT_TYPES or "") and the e-mail for the
+        receipt; {} without a bank account."""
         self.ensure_one()
-        bank = self.partner_id.bank_ids[:1]
-        if not bank:
+        banks = self.env["cobranza.printout"]._printout_banks(self)
+        if not banks:
             return {}
-        body, _digit = rut.split(self.vat)
-        return {
-            "bank": bank.bank_id.name or "",
-            "account_type": bank.cobranza_account_type or "",
-            "number": bank.acc_number or "",
-            "holder": bank.acc_holder_name or self.name or "",
-            "rut": rut.format_rut(body) if body else (self.vat or ""),
-            "email": self.cobranza_receipt_email or self.email or "",
-        }
+        return {**banks[0], "email": self.cobranza_receipt_email or self.email or ""}

@@ -14,6 +14,7 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.cobranza_promise_horizon_days", readonly=False
     )
 
+    cobranza_rating_email = fields.Boolean(related="company_id.cobranza_rating_email", readonly=False)
     cobranza_count_unanswered_calls = fields.Boolean(
         related="company_id.cobranza_count_unanswered_calls", readonly=False
     )

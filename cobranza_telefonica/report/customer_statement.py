@@ -6,7 +6,8 @@ from ..services.aging import BUCKETS
 class ReportCustomerStatement(models.AbstractModel):
     """Values of the customer statement: each customer's open documents of the current company
     (every one of them, whoever collects it: the customer gets the whole account) from the aging
-    view, its aging summary and its totals, which are the receivable figure."""
+    view, its aging summary and its totals, which are the receivable figure; with what every
+    printed document says (cobranza.printout: RUT, address, bank accounts, contact, promises)."""
 
     _name = "report.cobranza_telefonica.report_customer_statement"
     _description = "Customer statement"
@@ -46,6 +47,7 @@ class ReportCustomerStatement(models.AbstractModel):
                 for move in lines.move_id
                 if move.is_invoice(include_receipts=True)
             },
+            **self.env["cobranza.printout"]._printout_values(partner, company),
         }
 
     @api.model

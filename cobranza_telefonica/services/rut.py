@@ -34,3 +34,12 @@ def is_valid(rut):
 def format_rut(number):
     """Format a RUT body as the SII prints it: '76.086.428-5'."""
     return f"{int(number):,}".replace(",", ".") + "-" + check_digit(number)
+
+
+def display(rut):
+    """``rut`` as printed on documents ('77.340.975-7') when it is a valid RUT in any usual
+    spelling ('77340975-7', 'CL773409757'); anything else unchanged (a foreign tax id)."""
+    if not is_valid(rut):
+        return rut or ""
+    body, _digit = split(rut)
+    return format_rut(body)

@@ -37,5 +37,8 @@ from . import test_queue_view
 from . import test_followup_sms
 from . import test_portal_payment
 from . import test_portal_dispute_file
+from . import test_rating
+from . import test_documents
+from . import test_owner_dashboard
 from . import test_call_send
 from . import test_contact_links_services

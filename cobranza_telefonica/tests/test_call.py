@@ -86,7 +86,10 @@ class TestCobranzaCall(CobranzaCommon):
 
         call = self._calls()
         self.assertEqual(len(call), 1)
-        contact = self.env["cobranza.contact"].search([("partner_id", "=", self.customer.id)])
+        contacts = self.env["cobranza.contact"].search([("partner_id", "=", self.customer.id)])
+        # The call, and the e-mail asking the debtor to rate it (test_rating.py).
+        self.assertEqual(sorted(contacts.mapped("channel")), ["call", "email"])
+        contact = contacts.filtered(lambda c: c.channel == "call")
         self.assertEqual((contact.channel, contact.date, contact.user_id), ("call", NOW, self.collector))
         self.assertRecordValues(
             call,

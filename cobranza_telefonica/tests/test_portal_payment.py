@@ -270,3 +270,40 @@ class TestPortalPaymentTour(PortalPaymentCommon):
         self.assertRecordValues(tx, [{"state": "done", "amount": 200000}])
         contacts = self.env["cobranza.contact"].sudo().search([("partner_id", "=", self.customer.id)])
         self.assertEqual(contacts.mapped("direction"), ["inbound"])
+
+    def test_portal_user_pays_and_rates_tour(self):
+        """A portal user of the customer opens its collection page from its portal, rates the last
+        call that reached it and pays its open documents with the demo provider."""
+        today = self._open_day(days=3, start=self.TODAY)
+        with self._clock_at(today) as moment:
+            invoice = self._invoice(self.customer, 90000, today - timedelta(days=15))
+            call = (
+                self.env["cobranza.call"]
+                .with_user(self.collector)
+                ._cobranza_record(
+                    {
+                        "partner_id": self.customer,
+                        "contact_result": "debtor",
+                        "outcome": "refuses",
+                        "date_start": moment,
+                    }
+                )
+            )
+            self.customer._cobranza_portal_ensure_token(self.company)
+            contact = self.env["res.partner"].create({"name": "Ana Robles", "parent_id": self.customer.id})
+            new_test_user(
+                self.env, login="robles_pay_tour", groups="base.group_portal", partner_id=contact.id
+            )
+            self.start_tour("/my", "cobranza_portal_pay_rate_my_tour", login="robles_pay_tour")
+        self.assertEqual(invoice.amount_residual, 0)
+        tx = self.env["payment.transaction"].sudo().search([("cobranza_partner_id", "=", self.customer.id)])
+        self.assertRecordValues(tx, [{"state": "done", "amount": 90000}])
+        call.invalidate_recordset()
+        self.assertEqual(call.sudo().rating_last_value, 5)
+        self.assertEqual(call.sudo().rating_ids.feedback, "Very kind and clear")
+        inbound = (
+            self.env["cobranza.contact"]
+            .sudo()
+            .search([("partner_id", "=", self.customer.id), ("direction", "=", "inbound")])
+        )
+        self.assertEqual(len(inbound), 2, "the payment and the rating, each logged once")

@@ -26,6 +26,14 @@ class TestRut(BaseCase):
     def test_format(self):
         self.assertEqual(rut.format_rut(76086428), "76.086.428-5")
 
+    def test_display(self):
+        self.assertEqual(rut.display("77340975-7"), "77.340.975-7")
+        self.assertEqual(rut.display("CL773409757"), "77.340.975-7")
+        self.assertEqual(rut.display("10000013-k"), "10.000.013-K")
+        self.assertEqual(rut.display("77340975-1"), "77340975-1", "a wrong RUT is left as written")
+        self.assertEqual(rut.display("DE123456789"), "DE123456789")
+        self.assertEqual(rut.display(False), "")
+
 
 @tagged("post_install", "-at_install")
 class TestAgingBuckets(BaseCase):

@@ -104,7 +104,3 @@ class TestAgingUi(AgingCommon, AccountTestInvoicingHttpCommon):
         self.assertEqual(
             openpyxl.load_workbook(io.BytesIO(response.content)).active["C2"].value, self.company.name
         )
-
-    def test_dashboard_tour(self):
-        """A manager opens the dashboard from the Reporting menu, then the aging from it."""
-        self.start_tour("/odoo", "cobranza_dashboard_tour", login="tour_manager")

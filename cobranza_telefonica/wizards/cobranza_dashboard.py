@@ -245,9 +245,10 @@ class CobranzaDashboard(models.TransientModel):
         return to_utc(datetime.combine(day, time.min), company._cobranza_tz())
 
     @api.model
-    def _collected_after_call(self, company, date_from, date_to):
+    def _collected_after_call(self, company, date_from, date_to, user=None):
         """Payments (not credit notes) dated in (date_from, date_to] reconciled with invoices of
-        customers whose debtor was reached by a call in the 7 local days up to the payment."""
+        customers whose debtor was reached by a call in the 7 local days up to the payment (by
+        ``user`` only, when given: the collectors compared)."""
         self.env["account.partial.reconcile"].flush_model()
         self.env["cobranza.call"].flush_model()
         call_day = SQL(
@@ -274,9 +275,11 @@ class CobranzaDashboard(models.TransientModel):
                           AND call.partner_id = inv_move.commercial_partner_id
                           AND %(call_day)s <= pay.date
                           AND %(call_day)s >= pay.date - 7
+                          %(by_user)s
                    )
                 """,
                 company=company.id,
+                by_user=SQL("AND call.user_id = %s", user.id) if user else SQL(),
                 date_from=date_from,
                 date_to=date_to,
                 call_day=call_day,

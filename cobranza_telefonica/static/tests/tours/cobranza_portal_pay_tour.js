@@ -1,9 +1,9 @@
 import { registry } from "@web/core/registry";
 
-// A visitor with the link of a collection e-mail pays its open documents online with Odoo's demo
-// payment provider and comes back to its collection page.
-registry.category("web_tour.tours").add("cobranza_portal_pay_tour", {
-    steps: () => [
+// Pay the open documents online with Odoo's demo payment provider and come back to the
+// collection page.
+function paySteps() {
+    return [
         {
             content: "The page offers to pay online, every open document chosen",
             trigger: ".o_cobranza_portal_pay_form input[name='move_ids']:checked",
@@ -34,5 +34,51 @@ registry.category("web_tour.tours").add("cobranza_portal_pay_tour", {
             content: "Back on the collection page, the payment received",
             trigger: ".o_cobranza_portal_message:contains('Thank you: your payment was received.')",
         },
+    ];
+}
+
+// A visitor with the link of a collection e-mail pays.
+registry.category("web_tour.tours").add("cobranza_portal_pay_tour", { steps: paySteps });
+
+// A portal user of the customer opens its collection page from its portal, rates the last call
+// with Odoo's rating page, comes back to its collection page and pays.
+registry.category("web_tour.tours").add("cobranza_portal_pay_rate_my_tour", {
+    steps: () => [
+        {
+            content: "Open the collection page from the customer's portal",
+            trigger: "a[href='/my/cobranza']",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "Rate the last call: satisfied",
+            trigger: "a.o_cobranza_rate_5",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "Say why",
+            trigger: "textarea[name='feedback']",
+            run: "edit Very kind and clear",
+        },
+        {
+            content: "Send the rating",
+            trigger: "form[action*='submit_feedback'] button[type='submit']",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "Odoo thanks the customer for the rating",
+            trigger: "h3:contains('Thank you for your feedback!')",
+            run() {
+                window.location.href = "/my/cobranza";
+            },
+            expectUnloadPage: true,
+        },
+        {
+            content: "Back on the collection page, the call is rated",
+            trigger: ".o_cobranza_portal_rated",
+        },
+        ...paySteps(),
     ],
 });
