@@ -25,7 +25,7 @@ fi
 cat <<MSG
 
   Cobranza telefónica is ready.
-  URL:      http://localhost:$PORT/odoo/cobranza-invoices
+  URL:      http://localhost:$PORT/odoo/cobranza-queue
   Login:    jefe    Password: jefe    (Jefe de cobranza, company: Comercial Andes SpA, Chile)
   Also:     'cobrador' / 'cobrador' (Gestor de cobranza, Comercial Andes SpA);
             'admin' / 'admin' (Odoo's main company: switch to Comercial Andes SpA, top right)

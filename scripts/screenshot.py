@@ -1,6 +1,6 @@
 """Take a screenshot of a page of the running demo (make demo) as a logged-in user.
 
-Usage: python3 scripts/screenshot.py URL_PATH OUTPUT.png [--login admin --password admin]
+Usage: python3 scripts/screenshot.py URL_PATH OUTPUT.png [--login admin --password admin | --anonymous]
                                      [--width 1440 --height 900] [--wait 6] [--js CODE]
 --js runs JavaScript in the page once it has loaded (e.g. to open a dialog), then waits again.
 Logs in through Odoo's JSON-RPC, gives the session cookie to headless Chromium and drives it with
@@ -44,9 +44,10 @@ def main():
     parser.add_argument("--height", type=int, default=900)
     parser.add_argument("--wait", type=float, default=6)
     parser.add_argument("--js", default="")
+    parser.add_argument("--anonymous", action="store_true", help="as a visitor: no login (a portal link)")
     args = parser.parse_args()
 
-    session_id = login(args.base_url, args.db, args.login, args.password)
+    session_id = None if args.anonymous else login(args.base_url, args.db, args.login, args.password)
     chrome = shutil.which("chromium") or shutil.which("google-chrome")
     profile = tempfile.mkdtemp()
     port = 9333
@@ -90,7 +91,8 @@ def main():
 
         host = args.base_url.split("://", 1)[1].split(":")[0]
         call("Network.enable")
-        call("Network.setCookie", name="session_id", value=session_id, domain=host, path="/")
+        if session_id:
+            call("Network.setCookie", name="session_id", value=session_id, domain=host, path="/")
         call(
             "Emulation.setDeviceMetricsOverride",
             width=args.width,

@@ -51,6 +51,21 @@ class CobranzaDemo(models.AbstractModel):
         provider.write({"state": "test", "is_published": True, "journal_id": journal.id})
 
     @api.model
+    def _demo_bank_account(self, company):
+        """The company's account as its Chilean customers pay into it (statement, letter, payment
+        details e-mail): Banco de Chile, checking account, held by the company."""
+        bank = self.env.ref("l10n_cl.bank_001_0", raise_if_not_found=False)
+        account = company.partner_id.bank_ids[:1]
+        vals = {
+            "bank_id": bank.id if bank else False,
+            "acc_number": "00-123-45678-09",
+            "cobranza_account_type": "checking",
+        }
+        if account:
+            account.write(vals)
+        else:
+            self.env["res.partner.bank"].create({**vals, "partner_id": company.partner_id.id})
+
     def _load_demo(self, company):
         """Create the demo ledger of ``company``: invoices (33, 34, 56), credit notes (61),
         partial and full payments, all dated relative to today. Safe to call twice."""
@@ -59,6 +74,7 @@ class CobranzaDemo(models.AbstractModel):
         partners = self.env.ref("cobranza_telefonica.partner_category_cobranza_demo").partner_ids.sorted("id")
         self._demo_remove_odoo_demo(company)
         self._demo_payment_provider(company)
+        self._demo_bank_account(company)
         if Move.search_count([("company_id", "=", company.id), ("partner_id", "in", partners.ids)], limit=1):
             return self._demo_promises(company)
         rng = random.Random(2026)

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from odoo import api, models
 from odoo.exceptions import AccessError
-from odoo.tools.misc import format_date
+from odoo.tools.misc import format_date, formatLang
 
 from ..services import kpi
 from ..services.aging import BUCKET_KEYS
@@ -118,7 +118,9 @@ class CobranzaOwnerDashboard(models.AbstractModel):
                 "label": self.env._("Promises due this week"),
                 "value": promises["count"],
                 "kind": "integer",
-                "help": self.env._("Kept: %(ratio)s%%", ratio=round(activity["promise_kept_ratio"], 1)),
+                "help": self.env._(
+                    "Kept: %(ratio)s%%", ratio=formatLang(self.env, activity["promise_kept_ratio"], digits=1)
+                ),
                 "action": promises["action"],
             },
         ]

@@ -320,6 +320,24 @@ class MailActivity(models.Model):
             "context": context,
         }
 
+    def action_cobranza_blocked_info(self):
+        """The queue's button on a blocked call: why it may not be made now and when it may (the
+        gate's own sentence); a call no longer blocked opens its call screen."""
+        self.ensure_one()
+        message = self._cobranza_call_block(self.cobranza_partner_id)
+        if not message:
+            return self.action_cobranza_start_call()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Not now: %(customer)s", customer=self.cobranza_partner_id.display_name),
+                "message": message,
+                "type": "warning",
+                "sticky": False,
+            },
+        }
+
     def _cobranza_call_block(self, partner, when=None):
         """Why calling ``partner`` now is refused (a sentence saying when it is next allowed), or
         "" when the gate allows it; ``self`` is the call activity (or empty), whose manager's

@@ -255,11 +255,28 @@ class TestPortalPaymentTour(PortalPaymentCommon):
     """The pay button in the browser: a visitor with the link pays two documents with the demo
     provider and comes back to its page."""
 
+    def _reached_call(self, moment):
+        return (
+            self.env["cobranza.call"]
+            .with_user(self.collector)
+            ._cobranza_record(
+                {
+                    "partner_id": self.customer,
+                    "contact_result": "debtor",
+                    "outcome": "refuses",
+                    "date_start": moment,
+                }
+            )
+        )
+
     def test_pay_tour(self):
+        """A visitor with the link rates the last call on Odoo's rating page, comes back to the
+        page and pays two documents with the demo provider."""
         today = self._open_day(days=3, start=self.TODAY)
-        with self._clock_at(today):
+        with self._clock_at(today) as moment:
             first = self._invoice(self.customer, 120000, today - timedelta(days=20))
             second = self._invoice(self.customer, 80000, today - timedelta(days=5))
+            call = self._reached_call(moment)
             self.customer._cobranza_portal_ensure_token(self.company)
             before = self.env["cobranza.receivable"]._cobranza_figure(self.customer, self.company).balance
             self.start_tour(self._page(), "cobranza_portal_pay_tour")
@@ -268,8 +285,13 @@ class TestPortalPaymentTour(PortalPaymentCommon):
         self.assertEqual(before - after, 200000)
         tx = self.env["payment.transaction"].sudo().search([("cobranza_partner_id", "=", self.customer.id)])
         self.assertRecordValues(tx, [{"state": "done", "amount": 200000}])
-        contacts = self.env["cobranza.contact"].sudo().search([("partner_id", "=", self.customer.id)])
-        self.assertEqual(contacts.mapped("direction"), ["inbound"])
+        self.assertEqual(call.sudo().rating_last_value, 5)
+        inbound = (
+            self.env["cobranza.contact"]
+            .sudo()
+            .search([("partner_id", "=", self.customer.id), ("direction", "=", "inbound")])
+        )
+        self.assertEqual(len(inbound), 2, "the rating and the payment, each logged once")
 
     def test_portal_user_pays_and_rates_tour(self):
         """A portal user of the customer opens its collection page from its portal, rates the last
@@ -277,18 +299,7 @@ class TestPortalPaymentTour(PortalPaymentCommon):
         today = self._open_day(days=3, start=self.TODAY)
         with self._clock_at(today) as moment:
             invoice = self._invoice(self.customer, 90000, today - timedelta(days=15))
-            call = (
-                self.env["cobranza.call"]
-                .with_user(self.collector)
-                ._cobranza_record(
-                    {
-                        "partner_id": self.customer,
-                        "contact_result": "debtor",
-                        "outcome": "refuses",
-                        "date_start": moment,
-                    }
-                )
-            )
+            call = self._reached_call(moment)
             self.customer._cobranza_portal_ensure_token(self.company)
             contact = self.env["res.partner"].create({"name": "Ana Robles", "parent_id": self.customer.id})
             new_test_user(

@@ -155,3 +155,21 @@ class TestQueueView(CobranzaCommon):
         todo = self.customer.activity_schedule("mail.mail_activity_data_todo", user_id=self.collector.id)
         with self.assertRaisesRegex(UserError, "Choose collection calls"):
             todo.with_user(self.manager)._cobranza_reassign(self.other_collector)
+
+    def test_blocked_call_says_why(self):
+        """On a Sunday the call is blocked: the queue's button says why and when it may be made;
+        once allowed, the same button opens the call screen."""
+        activity = self._call(self.customer, self.collector, deadline=date(2026, 3, 13))
+        with freeze_time("2026-03-15 14:00:00"):  # Sunday 11:00 in Santiago
+            self.env["mail.activity"].with_user(self.collector).action_cobranza_my_calls()
+            self.assertEqual(activity.cobranza_queue_state, "blocked")
+            action = activity.with_user(self.collector).action_cobranza_blocked_info()
+            self.assertEqual((action["tag"], action["params"]["type"]), ("display_notification", "warning"))
+            self.assertIn(self.customer.name, action["params"]["title"])
+            self.assertEqual(
+                action["params"]["message"],
+                activity._cobranza_call_block(self.customer),
+            )
+            self.assertTrue(action["params"]["message"])
+        action = activity.with_user(self.collector).action_cobranza_blocked_info()
+        self.assertEqual(action["res_model"], "cobranza.call.wizard")

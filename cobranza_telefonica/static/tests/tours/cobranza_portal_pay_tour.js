@@ -37,23 +37,18 @@ function paySteps() {
     ];
 }
 
-// A visitor with the link of a collection e-mail pays.
-registry.category("web_tour.tours").add("cobranza_portal_pay_tour", { steps: paySteps });
-
-// A portal user of the customer opens its collection page from its portal, rates the last call
-// with Odoo's rating page, comes back to its collection page and pays.
-registry.category("web_tour.tours").add("cobranza_portal_pay_rate_my_tour", {
-    steps: () => [
+// Rate the last call on Odoo's rating page (satisfied, with a comment), then come back to the
+// collection page, where the call shows as rated.
+function rateSteps() {
+    return [
         {
-            content: "Open the collection page from the customer's portal",
-            trigger: "a[href='/my/cobranza']",
-            run: "click",
-            expectUnloadPage: true,
-        },
-        {
-            content: "Rate the last call: satisfied",
+            content: "The collection page offers to rate the last call: satisfied",
             trigger: "a.o_cobranza_rate_5",
-            run: "click",
+            run() {
+                // Where to come back to (a visitor's page carries its token in the address).
+                sessionStorage.setItem("cobranzaPage", window.location.href);
+                this.anchor.click();
+            },
             expectUnloadPage: true,
         },
         {
@@ -68,10 +63,10 @@ registry.category("web_tour.tours").add("cobranza_portal_pay_rate_my_tour", {
             expectUnloadPage: true,
         },
         {
-            content: "Odoo thanks the customer for the rating",
+            content: "Odoo thanks the customer for the rating; back to the collection page",
             trigger: "h3:contains('Thank you for your feedback!')",
             run() {
-                window.location.href = "/my/cobranza";
+                window.location.href = sessionStorage.getItem("cobranzaPage");
             },
             expectUnloadPage: true,
         },
@@ -79,6 +74,25 @@ registry.category("web_tour.tours").add("cobranza_portal_pay_rate_my_tour", {
             content: "Back on the collection page, the call is rated",
             trigger: ".o_cobranza_portal_rated",
         },
+    ];
+}
+
+// A visitor with the link of a collection e-mail rates the last call, then pays.
+registry.category("web_tour.tours").add("cobranza_portal_pay_tour", {
+    steps: () => [...rateSteps(), ...paySteps()],
+});
+
+// A portal user of the customer opens its collection page from its portal, rates the last call
+// and pays.
+registry.category("web_tour.tours").add("cobranza_portal_pay_rate_my_tour", {
+    steps: () => [
+        {
+            content: "Open the collection page from the customer's portal",
+            trigger: "a[href='/my/cobranza']",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        ...rateSteps(),
         ...paySteps(),
     ],
 });
