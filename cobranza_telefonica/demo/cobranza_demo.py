@@ -66,6 +66,7 @@ class CobranzaDemo(models.AbstractModel):
         else:
             self.env["res.partner.bank"].create({**vals, "partner_id": company.partner_id.id})
 
+    @api.model
     def _load_demo(self, company):
         """Create the demo ledger of ``company``: invoices (33, 34, 56), credit notes (61),
         partial and full payments, all dated relative to today. Safe to call twice."""
