@@ -493,6 +493,40 @@ class TestCobranzaCall(CobranzaCommon):
         self.assertEqual(len(form.objection_ids), len(expected))
         self.assertEqual({form.objection_ids[i].id for i in range(len(expected))}, set(expected.ids))
 
+    def test_objection_proposes_its_outcome(self):
+        """Picking the objection the customer raised shows its suggested answer and proposes its
+        usual outcome (someone answered); the collector may still change it, and the call records
+        what is finally chosen."""
+        plan = self.env.ref("cobranza_telefonica.objection_3")
+        later = self.env.ref("cobranza_telefonica.objection_5")
+        form = self._open()
+        self.assertFalse(form.contact_result)
+        form.objection_id = plan
+        self.assertEqual(form.contact_result, "debtor")
+        self.assertEqual(form.outcome, "payment_plan")
+        self.assertEqual(form.objection_answer, plan.answer)
+        self.assertIn("plan de pago en cuotas", form.objection_answer)
+        form.objection_id = later
+        self.assertEqual(form.outcome, "call_back")
+        self.assertEqual(form.objection_answer, later.answer)
+        self.assertTrue(form.next_call, "a call back proposes the next call")
+        form.save().action_confirm()
+        self.assertRecordValues(self._calls(), [{"contact_result": "debtor", "outcome": "call_back"}])
+
+    def test_objection_keeps_third_party_and_an_outcome_it_does_not_map(self):
+        paid = self.env.ref("cobranza_telefonica.objection_2")
+        unmapped = self.env["cobranza.objection"].create(
+            {"name": "Hable con mi contador", "answer": "¿Me da su número?", "company_id": self.company.id}
+        )
+        form = self._open()
+        form.contact_result = "third_party"
+        form.objection_id = paid
+        self.assertEqual(form.contact_result, "third_party")
+        self.assertEqual(form.outcome, "already_paid")
+        form.objection_id = unmapped
+        self.assertEqual(form.outcome, "already_paid")
+        self.assertEqual(form.objection_answer, "¿Me da su número?")
+
     def _updates_of_refresh(self, activities):
         """The UPDATE statements on mail_activity that refreshing ``activities`` runs."""
         self.env.flush_all()

@@ -58,6 +58,14 @@ class CobranzaCallWizard(models.TransientModel):
     objection_ids = fields.Many2many(
         comodel_name="cobranza.objection", string="Objections", compute="_compute_objection_ids"
     )
+    objection_id = fields.Many2one(
+        comodel_name="cobranza.objection",
+        string="Objection raised",
+        domain="[('company_id', 'in', [False, company_id])]",
+        help="The objection the customer raised: its suggested answer is shown and its usual "
+        "outcome proposed.",
+    )
+    objection_answer = fields.Text(related="objection_id.answer", string="Suggested answer")
     date_start = fields.Datetime(
         string="Start", default=lambda self: self.env["res.company"]._cobranza_now(), required=True
     )
@@ -214,6 +222,16 @@ class CobranzaCallWizard(models.TransientModel):
         for wizard in self:
             company = wizard.company_id or self.env.company
             wizard.objection_ids = Objection.search([("company_id", "in", [False, company.id])])
+
+    @api.onchange("objection_id")
+    def _onchange_objection_id(self):
+        """An objection is raised by someone who answered: propose its usual outcome (the
+        collector may change it)."""
+        if not self.objection_id.outcome:
+            return
+        if self.contact_result not in ("debtor", "third_party"):
+            self.contact_result = "debtor"
+        self.outcome = self.objection_id.outcome
 
     @api.onchange("contact_result", "outcome")
     def _onchange_next_call(self):

@@ -8,6 +8,25 @@ function serverToday() {
     return window.cobranzaTourToday ? DateTime.fromISO(window.cobranzaTourToday) : DateTime.now();
 }
 
+// The call screen fits the window: ``selector`` is in view and neither the dialog nor its body
+// scrolls (each pane scrolls on its own).
+function checkInView(selector) {
+    const element = document.querySelector(selector);
+    if (!element) {
+        throw new Error(`${selector} is not on the call screen`);
+    }
+    const { top, bottom } = element.getBoundingClientRect();
+    if (top < 0 || bottom > window.innerHeight) {
+        throw new Error(`${selector} is out of view (${top}-${bottom} px, window ${window.innerHeight} px)`);
+    }
+    for (const scroller of [".o_dialog .modal", ".o_dialog .modal-body"]) {
+        const box = document.querySelector(scroller);
+        if (box.scrollHeight > box.clientHeight + 1) {
+            throw new Error(`${scroller} scrolls (${box.scrollHeight} > ${box.clientHeight} px)`);
+        }
+    }
+}
+
 registry.category("web_tour.tours").add("cobranza_call_tour", {
     url: "/odoo",
     steps: () => {
@@ -86,6 +105,19 @@ registry.category("web_tour.tours").add("cobranza_call_tour", {
                 trigger: ".modal .o_cobranza_open_invoices td:contains('000001')",
             },
             {
+                content: "Two panes at 1440 x 900: the context on the left, the outcome on the right, all in view",
+                trigger: ".modal .o_cobranza_call_outcome_pane div[name='contact_result'] select",
+                run() {
+                    checkInView(".modal div[name='contact_result'] select");
+                    checkInView(".modal footer button[name='action_confirm']");
+                    const context = document.querySelector(".modal .o_cobranza_call_context_pane");
+                    const outcome = document.querySelector(".modal .o_cobranza_call_outcome_pane");
+                    if (outcome.getBoundingClientRect().left < context.getBoundingClientRect().right - 1) {
+                        throw new Error("The outcome is not beside the context");
+                    }
+                },
+            },
+            {
                 content: "Tick the greeting",
                 trigger: ".modal div[name='line_ids'] .o_data_row:nth-child(1) td[name='done'] input",
                 run: "click",
@@ -106,6 +138,43 @@ registry.category("web_tour.tours").add("cobranza_call_tour", {
             {
                 content: "Nobody is assumed to have answered: the outcome waits for the result",
                 trigger: ".modal:not(:has(div[name='outcome'] select))",
+            },
+            {
+                content: "Open the objections",
+                trigger: ".modal .o_notebook_headers a[name='objections']",
+                run: "click",
+            },
+            {
+                content: "The objections are listed as chips",
+                trigger: ".modal .o_cobranza_objection_chips .o_selection_badge:contains('No tengo dinero este mes')",
+                run() {
+                    const chips = document.querySelectorAll(".modal .o_cobranza_objection_chips .o_selection_badge");
+                    if (chips.length < 5) {
+                        throw new Error(`${chips.length} objections listed (5 expected)`);
+                    }
+                },
+            },
+            {
+                content: "The customer has no money this month",
+                trigger: ".modal .o_cobranza_objection_chips .o_selection_badge:contains('No tengo dinero este mes')",
+                run: "click",
+            },
+            {
+                content: "The suggested answer is shown",
+                trigger: ".modal .o_cobranza_objection_answer:contains('plan de pago en cuotas')",
+            },
+            {
+                content: "The objection proposes its outcome: the debtor answered, a payment plan",
+                trigger: ".modal .o_cobranza_objection_chips .o_selection_badge.active:contains('No tengo dinero este mes')",
+                run() {
+                    const value = (name) => document.querySelector(`.modal div[name='${name}'] select`).value;
+                    if (value("contact_result") !== '"debtor"' || value("outcome") !== '"payment_plan"') {
+                        throw new Error(`Result ${value("contact_result")}, outcome ${value("outcome")}`);
+                    }
+                    checkInView(".modal div[name='outcome'] select");
+                    checkInView(".modal div[name='plan_instalments'] input");
+                    checkInView(".modal footer button[name='action_confirm']");
+                },
             },
             {
                 content: "The debtor answered",
