@@ -4,6 +4,7 @@ from odoo.tools import float_compare, format_amount, formatLang
 
 from ..services import promise as promise_service
 from ..services import validation
+from .cobranza_promise import PROMISE_STATES
 
 
 class CobranzaPaymentPlan(models.Model):
@@ -72,15 +73,7 @@ class CobranzaPaymentPlan(models.Model):
         string="Amount collected", compute="_compute_amounts", store=True, aggregator=None
     )
     state = fields.Selection(
-        selection=[
-            ("draft", "Draft"),
-            ("open", "Open"),
-            ("kept", "Kept"),
-            ("partial", "Partially kept"),
-            ("broken", "Broken"),
-            ("settled", "Settled otherwise"),
-            ("cancelled", "Cancelled"),
-        ],
+        selection=[("draft", "Draft"), *PROMISE_STATES],
         compute="_compute_state",
         store=True,
         index=True,
