@@ -61,7 +61,7 @@ find_odoo_tree() {
                 root="$BUILD_DIR/odoo-link"
                 ;;
         esac
-        info "Odoo: the tree $root that '$HOST_PYTHON' imports (set ODOO_SRC to use another)"
+        info "Odoo: the tree $root that '$HOST_PYTHON' finds (set ODOO_SRC to use another)"
     elif [ -f "$BUILD_DIR/odoo/odoo/release.py" ]; then
         root="$BUILD_DIR/odoo"
     else
