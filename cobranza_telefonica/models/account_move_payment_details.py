@@ -1,8 +1,6 @@
 from odoo import models
 from odoo.tools import format_amount
 
-from .account_move import CALL_INVOICE_ROWS
-
 
 # Kept apart from the main class so each feature appends its own override without conflicts.
 # pylint: disable=consider-merging-classes-inherited
@@ -10,20 +8,19 @@ class AccountMove(models.Model):
     _inherit = "account.move"
 
     def _cobranza_payment_details(self):
-        """What the payment details e-mail (sent from the call screen) says: the oldest
-        CALL_INVOICE_ROWS documents and how many more there are and what they owe, the customer's
-        totals from its receivable figure in this document's company and its transfer data."""
+        """What the payment details e-mail (sent from the call screen) says: the oldest documents
+        and how many more there are and what they owe (as the call screen lists them), the
+        customer's totals from its receivable figure in this document's company and its transfer
+        data."""
         self.ensure_one()
         company = self.company_id
         figure = self.commercial_partner_id._cobranza_figure(company)
-        moves = self._cobranza_mail_moves()
-        rest = moves[CALL_INVOICE_ROWS:]
+        # The call screen's own split of the documents: the oldest listed, the rest summed up.
+        rows = self._cobranza_mail_moves()._cobranza_call_rows(company)
         return {
-            "moves": moves[:CALL_INVOICE_ROWS],
-            "more_count": len(rest),
-            "more_amount": format_amount(
-                self.env, sum(rest.mapped("amount_residual_signed")), company.currency_id
-            ),
+            "moves": self.browse([move.id for move, _days in rows["invoices"]]),
+            "more_count": rows["more_count"],
+            "more_amount": rows["format_amount"](rows["more_amount"]),
             "total_due": format_amount(self.env, max(figure.balance, 0.0), company.currency_id),
             "total_overdue": format_amount(self.env, figure.collectible, company.currency_id),
             "transfer": company._cobranza_transfer_data(),

@@ -39,10 +39,10 @@ class MailActivityQueueView(models.Model):
 
     def _compute_cobranza_rank(self):
         ranks = {}
+        self.env["mail.activity"].flush_model(
+            ["user_id", "cobranza_company_id", "cobranza_priority", "date_deadline", "cobranza_is_call"]
+        )
         for company, calls in self._cobranza_by_company().items():
-            self.env["mail.activity"].flush_model(
-                ["user_id", "cobranza_company_id", "cobranza_priority", "date_deadline", "cobranza_is_call"]
-            )
             self.env.cr.execute(
                 SQL(
                     """
@@ -73,8 +73,10 @@ class MailActivityQueueView(models.Model):
         labels = dict(self.env["cobranza.call"]._fields["contact_result"]._description_selection(self.env))
         outcomes = dict(self.env["cobranza.call"]._fields["outcome"]._description_selection(self.env))
         last = {}
+        self.env["cobranza.call"].flush_model(
+            ["partner_id", "company_id", "date_start", "contact_result", "outcome"]
+        )
         for company, calls in self._cobranza_by_company().items():
-            self.env["cobranza.call"].flush_model(["partner_id", "company_id", "date_start", "outcome"])
             self.env.cr.execute(
                 SQL(
                     """
@@ -95,8 +97,8 @@ class MailActivityQueueView(models.Model):
 
     def _compute_cobranza_promise_state(self):
         states = {}
+        self.env["cobranza.promise"].flush_model(["commercial_partner_id", "company_id", "state", "date"])
         for company, calls in self._cobranza_by_company().items():
-            self.env["cobranza.promise"].flush_model(["commercial_partner_id", "company_id", "state", "date"])
             self.env.cr.execute(
                 SQL(
                     """

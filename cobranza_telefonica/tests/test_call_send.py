@@ -8,7 +8,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 from odoo.tools import format_amount
 
-from ..models import account_move_payment_details
+from ..models import account_move
 from .common import CobranzaCommon
 
 NOW = datetime(2026, 3, 16, 14, 0)  # Monday 11:00 in Santiago (UTC-3)
@@ -124,7 +124,7 @@ class TestCobranzaCallSend(CobranzaCommon):
     def test_many_documents_summed_up(self):
         """A customer with many open documents gets the oldest listed and the rest summed up."""
         self._invoice(self.customer, 30000, date(2026, 4, 30))
-        with patch.object(account_move_payment_details, "CALL_INVOICE_ROWS", 1):
+        with patch.object(account_move, "CALL_INVOICE_ROWS", 1):
             self._wizard().action_cobranza_send_payment_details()
         body = str(self._mails().body)
         self.assertIn(self.inv_old.cobranza_dte_label, body)
